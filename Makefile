@@ -1,0 +1,40 @@
+# The two commands the README opens with: `make run` and `make test`. Both use the one virtual environment
+# .venv/ in the project root, so .venv/bin/guidebot exists after either.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test install install-dev lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev,st]'
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+## run: install, build the index if missing (incremental otherwise), and show a search
+run: install
+	$(BIN)/guidebot index
+	$(BIN)/guidebot search "Combien coûte une part de Smart ?" -k 3
+
+## test: lint, type-check and run every test
+test: install-dev lint
+	$(BIN)/python -m pytest
+
+lint: install-dev
+	$(BIN)/ruff check src tests
+	$(BIN)/mypy
+
+bench: install
+	$(BIN)/guidebot bench
+
+clean:
+	rm -rf indexes/default indexes/.cache artifacts

@@ -1,0 +1,199 @@
+"""The guidebot command line: ingest, index, search, crawl, bench."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
+from guidebot.config import get_settings
+from guidebot.errors import GuidebotError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="guidebot: cited answers from Smart's guide.")
+out = Console(soft_wrap=True, highlight=False)
+err = Console(stderr=True, highlight=False)
+
+
+def main() -> None:
+    """Console-script entry point: user-facing errors become one clear line and exit code 1."""
+    try:
+        app()
+    except GuidebotError as exc:
+        err.print(f"[red]error:[/red] {escape(str(exc))}")
+        sys.exit(1)
+
+
+@app.callback()
+def _root(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what happens.")] = False) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
+    # bm25s logs every index build at DEBUG through its own handler; keep it quiet unless asked.
+    logging.getLogger("bm25s").setLevel(logging.INFO if verbose else logging.WARNING)
+
+
+@contextmanager
+def _progress() -> Iterator[Callable[[str, int, int], None] | None]:
+    """A progress bar on a terminal; nothing when output is piped or in CI logs."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def update(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        yield update
+
+
+@app.command()
+def ingest(
+    corpus: Annotated[Path | None, typer.Option(help="Corpus folder (default: GUIDEBOT_CORPUS_DIR).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    strict: Annotated[bool, typer.Option(help="Exit non-zero when any file fails.")] = False,
+) -> None:
+    """Show what would be indexed, with one line per file that fails."""
+    from guidebot.ingest import load_corpus
+
+    settings = get_settings()
+    result = load_corpus(corpus or settings.corpus_dir, max_file_bytes=settings.max_file_bytes)
+    if as_json:
+        out.print_json(json.dumps({"files": [f.__dict__ for f in result.files]}, ensure_ascii=False))
+    else:
+        for f in result.files:
+            if f.status != "loaded":
+                out.print(escape(f"{f.status:8} {f.path}: {f.message}"))
+        langs: dict[str, int] = {}
+        for d in result.documents:
+            langs[d.lang] = langs.get(d.lang, 0) + 1
+        out.print(
+            f"{len(result.documents)} documents ({', '.join(f'{k} {v}' for k, v in sorted(langs.items()))}); "
+            f"{len(result.errors)} errors"
+        )
+    if not result.documents or (strict and result.errors):
+        raise typer.Exit(1)
+
+
+@app.command()
+def index(
+    full: Annotated[
+        bool, typer.Option("--full", help="Rebuild every vector instead of reusing unchanged ones.")
+    ] = False,
+    strict: Annotated[bool, typer.Option(help="Exit non-zero when any file fails to load.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the build report as JSON.")] = False,
+) -> None:
+    """Build or update the index from the corpus (incremental; atomic switch)."""
+    from guidebot.index.builder import IndexBuilder
+    from guidebot.index.embedders import load_embedder
+
+    settings = get_settings()
+    embedder = load_embedder(settings)
+    with _progress() as progress:
+        report = IndexBuilder(settings, embedder).build(full=full, progress=progress)
+    if as_json:
+        data = {k: v for k, v in report.__dict__.items() if k != "files"}
+        data["errors"] = [f.__dict__ for f in report.errors]
+        out.print_json(json.dumps(data, ensure_ascii=False))
+    else:
+        for f in report.files:
+            if f.status in ("error", "warning"):
+                out.print(escape(f"{f.status:8} {f.path}: {f.message}"))
+        if report.kept_after_error:
+            out.print(
+                escape(f"kept from the previous index (file failed to load): {', '.join(report.kept_after_error)}")
+            )
+        state = f"switched to {report.build_id}" if report.switched else "already up to date"
+        out.print(
+            f"{report.documents} documents, {report.chunks} chunks: {len(report.added)} added, "
+            f"{len(report.changed)} changed, {len(report.removed)} removed, {report.unchanged} unchanged; "
+            f"{report.embedded_chunks} chunks embedded, {report.reused_chunks} reused; {state} "
+            f"in {report.timings.get('total_s', 0):.1f} s"
+        )
+    if strict and report.errors:
+        raise typer.Exit(1)
+
+
+@app.command()
+def search(
+    question: Annotated[str, typer.Argument(help="The question to search for.")],
+    k: Annotated[int, typer.Option("-k", help="Number of passages.")] = 5,
+    lang: Annotated[str | None, typer.Option(help="Question language (fr, nl, en); detected if omitted.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help='Print {"passages": [...]} as JSON.')] = False,
+) -> None:
+    """Show the passages that hybrid search ranks first for a question."""
+    from guidebot.index.embedders import load_embedder
+    from guidebot.index.reader import open_index
+    from guidebot.retrieval.search import HybridSearcher
+
+    settings = get_settings()
+    question = question.strip()
+    if not question:
+        raise GuidebotError("the question is empty")
+    if lang is not None and lang not in ("fr", "nl", "en"):
+        raise GuidebotError(f"unknown language {lang!r}: use fr, nl or en")
+    embedder = load_embedder(settings)
+    searcher = HybridSearcher(open_index(settings, embedder), embedder, settings)
+    passages = searcher.search(question[:2000], k=max(1, min(k, 100)), lang=lang)
+    if as_json:
+        out.print_json(json.dumps({"passages": [p.to_dict() for p in passages]}, ensure_ascii=False))
+        return
+    for rank, p in enumerate(passages, start=1):
+        c = p.chunk
+        where = f" > {c.section}" if c.section else ""
+        page = f" (p. {c.page})" if c.page else ""
+        out.print(
+            f"[bold]{escape(f'{rank}. {c.title}{where}{page}')}[/bold]  score {p.score:.4f}  {escape(f'[{c.doc_id}]')}"
+        )
+        out.print(escape(f"   {c.url}"))
+        snippet = " ".join(c.text.split())
+        out.print(escape(f"   {snippet[:240]}{'…' if len(snippet) > 240 else ''}"))
+
+
+@app.command()
+def crawl(
+    sitemap_url: Annotated[str, typer.Argument(help="URL of the site's sitemap.xml.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to store pages in.")] = Path("corpus/guide"),
+) -> None:
+    """Fetch a help-center site from its sitemap into a corpus folder (polite, incremental)."""
+    from guidebot.ingest.crawler import CrawlError, CrawlEvent, SiteCrawler
+
+    settings = get_settings()
+
+    def show(event: CrawlEvent) -> None:
+        if event.status not in ("fetched", "unchanged"):
+            out.print(escape(f"{event.status:10} {event.url} {event.message}"))
+
+    try:
+        report = SiteCrawler(settings, out_dir, on_event=show).run(sitemap_url)
+    except CrawlError as exc:
+        raise GuidebotError(str(exc)) from exc
+    out.print(", ".join(f"{v} {k}" for k, v in report.summary().items()))
+
+
+@app.command()
+def bench(
+    edits: Annotated[int, typer.Option(help="Edited-article re-index runs to time.")] = 3,
+    workdir: Annotated[Path | None, typer.Option(help="Scratch folder (default: a temporary one).")] = None,
+) -> None:
+    """Benchmark the index build: full build, raw embedder throughput, one-article re-index, size, memory."""
+    from guidebot.index.benchmark import run_index_benchmark
+
+    for line in run_index_benchmark(get_settings(), edits=edits, workdir=workdir):
+        out.print(line)
+
+
+if __name__ == "__main__":
+    main()

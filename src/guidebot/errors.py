@@ -1,0 +1,28 @@
+"""Errors meant for the person at the keyboard.
+
+GuidebotError            base: the command line prints its message and exits non-zero
+├── IndexMissingError    no index has been built yet
+├── EmbedderMismatchError the index was built with another embedder
+├── IndexBusyError       another build holds the lock
+└── NothingIndexedError  a build found no document it could load
+"""
+
+
+class GuidebotError(Exception):
+    """A failure with a message a user can act on."""
+
+
+class IndexMissingError(GuidebotError):
+    """No index exists at the configured place."""
+
+
+class EmbedderMismatchError(GuidebotError):
+    """The index on disk was built with a different embedder than the one configured."""
+
+
+class IndexBusyError(GuidebotError):
+    """Another process is building this index."""
+
+
+class NothingIndexedError(GuidebotError):
+    """No document could be loaded, so no index was written."""

@@ -1,0 +1,325 @@
+"""Build or update an index, incrementally and crash-safely.
+
+Every build writes a complete new version beside the served one (see layout.py). It is incremental by
+content hash: a chunk whose embedded text is unchanged takes its vector from the previous version instead of
+being embedded again, so an untouched document costs no embedding, an edited one only its changed chunks,
+and a removed or renamed document simply has no chunks in the new version (nothing stale can survive).
+A file that fails to load keeps its previously indexed chunks, so a bad edit never loses indexed content.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from guidebot.chunking import Chunker, ChunkerConfig
+from guidebot.config import Settings
+from guidebot.documents import Chunk, Document
+from guidebot.errors import EmbedderMismatchError, NothingIndexedError
+from guidebot.index import layout
+from guidebot.index.embedders import Embedder
+from guidebot.index.lexical import LexicalIndex
+from guidebot.index.vectors import VectorLocation, VectorStore, drop_collection
+from guidebot.ingest import FileReport, LoadResult, load_corpus
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class BuildReport:
+    """What a build did, for the command line and the benchmark."""
+
+    files: list[FileReport] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    kept_after_error: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    documents: int = 0
+    chunks: int = 0
+    embedded_chunks: int = 0
+    reused_chunks: int = 0
+    switched: bool = False
+    build_id: str | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> list[FileReport]:
+        return [f for f in self.files if f.status == "error"]
+
+
+def read_manifest(version_dir: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((version_dir / layout.MANIFEST).read_text(encoding="utf-8"))
+    return data
+
+
+def read_chunks(version_dir: Path) -> list[Chunk]:
+    with open(version_dir / layout.CHUNKS, encoding="utf-8") as fh:
+        return [Chunk.from_record(json.loads(line)) for line in fh if line.strip()]
+
+
+def check_embedder(manifest: dict[str, Any], embedder: Embedder) -> None:
+    """Refuse an index built with another embedder: its vectors mean nothing to this one."""
+    built = manifest.get("embedder", {})
+    if built.get("name") != embedder.name or built.get("dim") != embedder.dim:
+        raise EmbedderMismatchError(
+            f"this index was built with the embedder {built.get('name')} ({built.get('dim')} dimensions) but "
+            f"{embedder.name} ({embedder.dim} dimensions) is configured. Rebuild it with `guidebot index --full`, "
+            f"or set GUIDEBOT_EMBEDDER back to the embedder it was built with."
+        )
+
+
+class IndexBuilder:
+    """Builds versions of one index from a corpus folder."""
+
+    def __init__(self, settings: Settings, embedder: Embedder) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self.chunker = Chunker(ChunkerConfig(settings.chunk_tokens, settings.chunk_overlap_tokens), settings.cache_dir)
+
+    def build(self, *, full: bool = False, progress: Progress | None = None) -> BuildReport:
+        root = self.settings.index_root
+        with layout.build_lock(root):
+            return self._build_locked(root, full=full, progress=progress)
+
+    def _build_locked(self, root: Path, *, full: bool, progress: Progress | None) -> BuildReport:
+        t0 = time.perf_counter()
+        report = BuildReport()
+        for stale in layout.stale_versions(root, keep=self.settings.keep_versions):
+            if (stale / layout.MANIFEST).is_file():
+                continue  # finished versions are pruned after the switch
+            log.info("removing unfinished build %s", stale.name)
+            layout.remove_tree(stale)
+
+        prev_dir = layout.current_version_dir(root)
+        prev_manifest = read_manifest(prev_dir) if prev_dir else None
+        if prev_manifest is not None and not full:
+            check_embedder(prev_manifest, self.embedder)
+        prev_docs: dict[str, dict[str, Any]] = prev_manifest["documents"] if prev_manifest else {}
+        prev_chunks = read_chunks(prev_dir) if prev_dir else []
+
+        loaded = load_corpus(self.settings.corpus_dir, max_file_bytes=self.settings.max_file_bytes)
+        documents = _resolve_duplicate_ids(loaded, prev_docs)
+        report.files = loaded.files
+        report.timings["load_s"] = time.perf_counter() - t0
+
+        t1 = time.perf_counter()
+        chunks: list[Chunk] = []
+        doc_entries: dict[str, dict[str, Any]] = {}
+        for doc in documents:
+            doc_chunks = self.chunker.chunk(doc)
+            chunks.extend(doc_chunks)
+            doc_entries[doc.id] = _doc_entry(doc, len(doc_chunks))
+        # A file that failed to load keeps what was indexed from it before.
+        failed = loaded.failed_paths
+        for doc_id, entry in prev_docs.items():
+            if entry["path"] in failed and doc_id not in doc_entries:
+                kept = [c for c in prev_chunks if c.doc_id == doc_id]
+                chunks.extend(kept)
+                doc_entries[doc_id] = entry
+                report.kept_after_error.append(doc_id)
+        report.timings["chunk_s"] = time.perf_counter() - t1
+        if not doc_entries:
+            raise NothingIndexedError(
+                f"no document could be loaded from {self.settings.corpus_dir}; nothing was indexed"
+            )
+
+        for doc_id, entry in doc_entries.items():
+            before = prev_docs.get(doc_id)
+            if before is None:
+                report.added.append(doc_id)
+            elif before["hash"] != entry["hash"]:
+                report.changed.append(doc_id)
+            else:
+                report.unchanged += 1
+        report.removed = sorted(set(prev_docs) - set(doc_entries))
+        report.documents, report.chunks = len(doc_entries), len(chunks)
+
+        chunker_cfg = self.chunker.config.as_dict()
+        same_settings = (
+            prev_manifest is not None
+            and prev_manifest.get("chunker") == chunker_cfg
+            and prev_manifest.get("format") == FORMAT_VERSION
+            and prev_manifest.get("vectors", {}).get("mode") == ("http" if self.settings.chroma_url else "local")
+            and prev_manifest.get("vectors", {}).get("url") == self.settings.chroma_url
+        )
+        if not full and same_settings and not (report.added or report.changed or report.removed):
+            report.build_id = prev_manifest["build_id"] if prev_manifest else None
+            report.reused_chunks = len(chunks)
+            report.timings["total_s"] = time.perf_counter() - t0
+            return report
+
+        build_id = layout.new_build_id()
+        version_dir = layout.versions_dir(root) / build_id
+        version_dir.mkdir(parents=True)
+        location = VectorLocation(
+            mode="http" if self.settings.chroma_url else "local",
+            collection=f"guidebot-{self.settings.index_name}-{build_id}",
+            url=self.settings.chroma_url,
+        )
+
+        t2 = time.perf_counter()
+        vectors = self._vectors_for(chunks, prev_dir, prev_manifest, full, report, progress)
+        report.timings["embed_s"] = time.perf_counter() - t2
+
+        t3 = time.perf_counter()
+        store = VectorStore(location, version_dir, create=True)
+        store.add(chunks, vectors)
+        report.timings["store_s"] = time.perf_counter() - t3
+
+        t4 = time.perf_counter()
+        lexical = LexicalIndex.build([(c.id, c.lang, c.embed_text) for c in chunks])
+        lexical.save(version_dir / layout.LEXICAL)
+        with open(version_dir / layout.CHUNKS, "w", encoding="utf-8") as fh:
+            for c in chunks:
+                fh.write(json.dumps(c.to_record(), ensure_ascii=False) + "\n")
+        report.timings["lexical_s"] = time.perf_counter() - t4
+
+        manifest = {
+            "format": FORMAT_VERSION,
+            "build_id": build_id,
+            "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "embedder": {"name": self.embedder.name, "dim": self.embedder.dim},
+            "chunker": chunker_cfg,
+            "vectors": location.as_dict(),
+            "counts": {
+                "documents": len(doc_entries),
+                "chunks": len(chunks),
+                "by_lang": dict(Counter(c.lang for c in chunks)),
+                "by_source": dict(Counter(e["source"] for e in doc_entries.values())),
+            },
+            "documents": doc_entries,
+            "changes": {
+                "added": report.added,
+                "changed": report.changed,
+                "removed": report.removed,
+                "kept_after_error": report.kept_after_error,
+                "embedded_chunks": report.embedded_chunks,
+                "reused_chunks": report.reused_chunks,
+            },
+            "errors": [{"path": f.path, "message": f.message} for f in report.errors],
+            "build_seconds": round(time.perf_counter() - t0, 3),
+        }
+        layout.fsync_tree(version_dir)
+        layout.write_json_durably(version_dir / layout.MANIFEST, manifest)
+        layout.switch_current(root, build_id)
+        report.switched, report.build_id = True, build_id
+        self._prune(root)
+        report.timings["total_s"] = time.perf_counter() - t0
+        return report
+
+    def _vectors_for(
+        self,
+        chunks: list[Chunk],
+        prev_dir: Path | None,
+        prev_manifest: dict[str, Any] | None,
+        full: bool,
+        report: BuildReport,
+        progress: Progress | None,
+    ) -> np.ndarray:
+        dim = self.embedder.dim
+        vectors = np.zeros((len(chunks), dim), dtype=np.float32)
+        todo = list(range(len(chunks)))
+        if not full and prev_dir is not None and prev_manifest is not None:
+            reusable = self._previous_vectors(chunks, prev_dir, prev_manifest)
+            todo = []
+            for i, c in enumerate(chunks):
+                vec = reusable.get(c.hash)
+                if vec is not None and vec.shape == (dim,):
+                    vectors[i] = vec
+                else:
+                    todo.append(i)
+        report.reused_chunks = len(chunks) - len(todo)
+        report.embedded_chunks = len(todo)
+        step = max(self.settings.embed_batch_size, 1) * 4
+        for start in range(0, len(todo), step):
+            idx = todo[start : start + step]
+            vectors[idx] = self.embedder.embed_passages([chunks[i].embed_text for i in idx])
+            if progress:
+                progress("embed", min(start + step, len(todo)), len(todo))
+        return vectors
+
+    def _previous_vectors(
+        self, chunks: list[Chunk], prev_dir: Path, prev_manifest: dict[str, Any]
+    ) -> dict[str, np.ndarray]:
+        """Vectors of the previous version, keyed by chunk hash, for the hashes this build needs."""
+        try:
+            check_embedder(prev_manifest, self.embedder)
+        except EmbedderMismatchError:
+            return {}
+        wanted = {c.hash for c in chunks}
+        by_hash: dict[str, str] = {}
+        for c in read_chunks(prev_dir):
+            if c.hash in wanted:
+                by_hash.setdefault(c.hash, c.id)
+        if not by_hash:
+            return {}
+        try:
+            store = VectorStore(VectorLocation.from_dict(prev_manifest["vectors"]), prev_dir)
+            got = store.get_vectors(list(by_hash.values()))
+        except Exception as exc:  # an unreachable old store only costs re-embedding  # noqa: BLE001
+            log.warning("previous vectors unavailable (%s); embedding everything again", exc)
+            return {}
+        return {h: got[cid] for h, cid in by_hash.items() if cid in got}
+
+    def _prune(self, root: Path) -> None:
+        for stale in layout.stale_versions(root, keep=self.settings.keep_versions):
+            try:
+                old = read_manifest(stale)
+                drop_collection(VectorLocation.from_dict(old["vectors"]), stale)
+            except (OSError, KeyError, ValueError):
+                pass
+            layout.remove_tree(stale)
+
+
+def _doc_entry(doc: Document, n_chunks: int) -> dict[str, Any]:
+    return {
+        "path": doc.path,
+        "hash": doc.content_hash(),
+        "title": doc.title,
+        "url": doc.url,
+        "source": doc.source,
+        "lang": doc.lang,
+        "updated": doc.updated,
+        "format": doc.format,
+        "chunks": n_chunks,
+    }
+
+
+def _resolve_duplicate_ids(loaded: LoadResult, prev_docs: dict[str, dict[str, Any]]) -> list[Document]:
+    """Keep one document per id: the one at the path indexed before, else the first by path.
+
+    The others get an error line in the report and are not indexed.
+    """
+    by_id: dict[str, list[Document]] = {}
+    for doc in loaded.documents:
+        by_id.setdefault(doc.id, []).append(doc)
+    kept: list[Document] = []
+    rejected: dict[str, str] = {}
+    for doc_id, docs in by_id.items():
+        if len(docs) == 1:
+            kept.append(docs[0])
+            continue
+        previous_path = prev_docs.get(doc_id, {}).get("path")
+        winner = next((d for d in docs if d.path == previous_path), docs[0])
+        kept.append(winner)
+        for d in docs:
+            if d is not winner:
+                rejected[d.path] = f"duplicate id {doc_id!r}: already used by {winner.path}; this file is not indexed"
+    for f in loaded.files:
+        if f.path in rejected:
+            f.status, f.message = "error", rejected[f.path]
+    loaded.documents = kept
+    return kept

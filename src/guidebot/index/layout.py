@@ -1,0 +1,133 @@
+"""On-disk layout of an index and its atomic switch.
+
+    indexes/<name>/
+        CURRENT              the build id of the version being served (replaced atomically)
+        .build.lock          held by the one process building
+        versions/<build id>/ manifest.json (written last), chunks.jsonl, lexical/<lang>/, chroma/
+
+A build writes a new version folder beside the served one and only then replaces CURRENT with
+os.replace, so a reader sees either the old complete version or the new complete one. A build killed
+midway leaves an unfinished folder (no manifest, not CURRENT) that the next build removes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import json
+import os
+import secrets
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from guidebot.errors import IndexBusyError
+
+CURRENT = "CURRENT"
+VERSIONS = "versions"
+MANIFEST = "manifest.json"
+CHUNKS = "chunks.jsonl"
+LEXICAL = "lexical"
+
+
+def new_build_id() -> str:
+    now = dt.datetime.now(dt.UTC)
+    return now.strftime("%Y%m%dT%H%M%S%f") + "-" + secrets.token_hex(3)
+
+
+def versions_dir(root: Path) -> Path:
+    return root / VERSIONS
+
+
+def current_build_id(root: Path) -> str | None:
+    try:
+        value = (root / CURRENT).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    return value or None
+
+
+def current_version_dir(root: Path) -> Path | None:
+    build_id = current_build_id(root)
+    if build_id is None:
+        return None
+    path = versions_dir(root) / build_id
+    return path if (path / MANIFEST).is_file() else None
+
+
+def write_json_durably(path: Path, data: Any) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, ensure_ascii=False, indent=1, sort_keys=True)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def fsync_tree(path: Path) -> None:
+    """Flush every file and folder under path to disk before the version becomes visible."""
+    for root, _dirs, files in os.walk(path):
+        for name in files:
+            fd = os.open(os.path.join(root, name), os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        _fsync_dir(Path(root))
+
+
+def switch_current(root: Path, build_id: str) -> None:
+    """Point CURRENT at build_id, atomically."""
+    tmp = root / (CURRENT + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(build_id + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, root / CURRENT)
+    _fsync_dir(root)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def build_lock(root: Path) -> Iterator[None]:
+    """Exclusive lock for building this index; fails at once if another build holds it."""
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / ".build.lock", "a+") as fh:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise IndexBusyError(f"another process is building the index in {root}; try again when it ends") from exc
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+def stale_versions(root: Path, keep: int) -> list[Path]:
+    """Folders to delete: unfinished builds, and finished ones older than the newest ``keep``.
+
+    Call only while holding the build lock (an unfinished folder then belongs to a dead build).
+    """
+    vdir = versions_dir(root)
+    if not vdir.is_dir():
+        return []
+    current = current_build_id(root)
+    finished = sorted(p for p in vdir.iterdir() if p.is_dir() and (p / MANIFEST).is_file())
+    unfinished = [p for p in vdir.iterdir() if p.is_dir() and not (p / MANIFEST).is_file()]
+    keep_set = {p.name for p in finished[-keep:]}
+    if current:
+        keep_set.add(current)
+    return sorted(unfinished) + [p for p in finished if p.name not in keep_set]
+
+
+def remove_tree(path: Path) -> None:
+    shutil.rmtree(path, ignore_errors=True)

@@ -1,0 +1,50 @@
+"""Open the served version of an index: its manifest, chunks, vectors and BM25 indexes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from guidebot.config import Settings
+from guidebot.documents import Chunk
+from guidebot.errors import IndexMissingError
+from guidebot.index import layout
+from guidebot.index.builder import check_embedder, read_chunks, read_manifest
+from guidebot.index.embedders import Embedder
+from guidebot.index.lexical import LexicalIndex
+from guidebot.index.vectors import VectorLocation, VectorStore
+
+
+@dataclass
+class IndexSnapshot:
+    """One complete, immutable version of the index, as served."""
+
+    version_dir: Path
+    manifest: dict[str, Any]
+    chunks: dict[str, Chunk]
+    vectors: VectorStore
+    lexical: LexicalIndex
+
+    @property
+    def build_id(self) -> str:
+        return str(self.manifest["build_id"])
+
+
+def index_exists(settings: Settings) -> bool:
+    return layout.current_version_dir(settings.index_root) is not None
+
+
+def open_index(settings: Settings, embedder: Embedder | None = None) -> IndexSnapshot:
+    """Open the version CURRENT points at; refuses one built with another embedder."""
+    root = settings.index_root
+    version_dir = layout.current_version_dir(root)
+    if version_dir is None:
+        raise IndexMissingError(f"no index in {root}: build it with `guidebot index`")
+    manifest = read_manifest(version_dir)
+    if embedder is not None:
+        check_embedder(manifest, embedder)
+    chunks = {c.id: c for c in read_chunks(version_dir)}
+    vectors = VectorStore(VectorLocation.from_dict(manifest["vectors"]), version_dir)
+    lexical = LexicalIndex.load(version_dir / layout.LEXICAL)
+    return IndexSnapshot(version_dir, manifest, chunks, vectors, lexical)
