@@ -129,7 +129,7 @@ def index(
 @app.command()
 def search(
     question: Annotated[str, typer.Argument(help="The question to search for.")],
-    k: Annotated[int, typer.Option("-k", help="Number of passages.")] = 5,
+    k: Annotated[int | None, typer.Option("-k", help="Number of passages (default: GUIDEBOT_SEARCH_K).")] = None,
     lang: Annotated[str | None, typer.Option(help="Question language (fr, nl, en); detected if omitted.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help='Print {"passages": [...]} as JSON.')] = False,
 ) -> None:
@@ -146,7 +146,7 @@ def search(
         raise GuidebotError(f"unknown language {lang!r}: use fr, nl or en")
     embedder = load_embedder(settings)
     searcher = HybridSearcher(open_index(settings, embedder), embedder, settings)
-    passages = searcher.search(question[:2000], k=max(1, min(k, 100)), lang=lang)
+    passages = searcher.search(question[:2000], k=max(1, min(k or settings.search_k, 100)), lang=lang)
     if as_json:
         out.print_json(json.dumps({"passages": [p.to_dict() for p in passages]}, ensure_ascii=False))
         return

@@ -73,7 +73,7 @@ class SentenceTransformerEmbedder:
         if not model_path.is_dir():
             raise FileNotFoundError(f"sentence-transformers model folder not found: {model_path}")
         self._model: Any = SentenceTransformer(str(model_path), device="cpu", local_files_only=True)
-        self.dim = int(self._model.get_sentence_embedding_dimension() or 0)
+        self.dim = int(self._model.get_embedding_dimension() or 0)
         self.name = f"sentence-transformers:{model_path.name}"
         self.batch_size = batch_size
 

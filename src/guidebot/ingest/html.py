@@ -264,5 +264,5 @@ def slug_from_url(url: str) -> str:
     """A stable id from a page address: https://x/fr/articles/123-facturer -> fr-articles-123-facturer."""
     parsed = urlparse(url)
     path = parsed.path.strip("/")
-    path = re.sub(r"\.(html?|php|aspx?)$", "", path)
+    path = re.sub(r"\.(html?|php|aspx?|pdf)$", "", path)
     return path.replace("/", "-") or parsed.netloc
