@@ -37,8 +37,6 @@ def _root(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log wha
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
     )
-    # bm25s logs every index build at DEBUG through its own handler; keep it quiet unless asked.
-    logging.getLogger("bm25s").setLevel(logging.INFO if verbose else logging.WARNING)
 
 
 @contextmanager

@@ -7,6 +7,7 @@ of accents, so a question typed without accents ("deja", "creances") still match
 from __future__ import annotations
 
 import json
+import logging
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -17,6 +18,9 @@ import bm25s
 import numpy as np
 import Stemmer
 import stopwordsiso
+
+# bm25s forces its logger to DEBUG when imported; let it follow the application's logging instead.
+logging.getLogger("bm25s").setLevel(logging.NOTSET)
 
 STEMMER_FOR = {"fr": "french", "nl": "dutch", "en": "english"}
 _WORD = re.compile(r"\w+", re.UNICODE)
