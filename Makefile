@@ -14,7 +14,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev,st]'
+	$(BIN)/pip install --quiet -e '.[dev,st,llm]'
 	touch $(VENV)/.installed $@
 
 install: $(VENV)/.installed
@@ -25,7 +25,7 @@ run: install
 	$(BIN)/guidebot index
 	$(BIN)/guidebot search "Combien coûte une part de Smart ?" -k 3
 
-## test: lint, type-check and run every test
+## test: lint, type-check and run every test (the llama.cpp path has its own target: test-llamacpp)
 test: install-dev lint
 	$(BIN)/python -m pytest
 

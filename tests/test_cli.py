@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -72,3 +73,58 @@ def test_nothing_to_index_exits_non_zero(settings, write) -> None:
     write("bad.md", "pas de front matter")
     res = run(settings, "index")
     assert res.returncode == 1 and "no document could be loaded" in res.stderr
+
+
+def test_ask_json_and_a_followup_conversation(settings, write) -> None:
+    write(
+        "outils.md",
+        article(
+            "outil-3en1-facturer",
+            """
+        ## Facturer dans l'outil 3en1
+
+        Dans l'outil 3en1, la facture, le salaire et les frais sont rattachés à une prestation.
+
+        ## Facturer dans l'outil Activité
+
+        Dans l'outil Activité, les factures alimentent le budget de l'Activité, dans lequel on puise pour se payer.
+        """,
+            title="Comment facturer un client ?",
+        ),
+    )
+    db = f"sqlite:///{settings.index_dir.parent}/store.sqlite3"
+    assert run(settings, "index").returncode == 0
+
+    def ask(*args: str) -> subprocess.CompletedProcess[str]:
+        env = dict(
+            os.environ,
+            GUIDEBOT_CORPUS_DIR=str(settings.corpus_dir),
+            GUIDEBOT_INDEX_DIR=str(settings.index_dir),
+            GUIDEBOT_CACHE_DIR=str(settings.cache_dir),
+            GUIDEBOT_DATABASE_URL=db,
+        )
+        return subprocess.run(
+            [sys.executable, "-m", "guidebot.cli", "ask", *args], env=env, capture_output=True, text=True, timeout=300
+        )
+
+    res = ask("Comment facturer un client dans l'outil 3en1 ?", "--json")
+    assert res.returncode == 0, res.stderr
+    first = json.loads(res.stdout)
+    assert set(first) == {"conversation_id", "message_id", "language", "answer", "citations", "refused"}
+    assert first["conversation_id"].startswith("c_") and first["message_id"].startswith("m_")
+    assert first["refused"] is False and first["language"] == "fr" and "prestation" in first["answer"]
+    assert set(first["citations"][0]) == {"n", "doc_id", "title", "url", "section", "snippet"}
+    markers = {int(m) for m in re.findall(r"\[(\d+)\]", first["answer"])}
+    assert markers == {c["n"] for c in first["citations"]}
+
+    res = ask("et pour l'outil Activité ?", "--conversation", first["conversation_id"], "--json")
+    second = json.loads(res.stdout)
+    assert second["conversation_id"] == first["conversation_id"] and "budget" in second["answer"]
+
+    res = ask("Combien coûte une part ?", "--conversation", "c_unknown")
+    assert res.returncode == 1 and "unknown conversation" in res.stderr
+    res = ask("Quel est le solde de mon Activité ?", "--json")
+    assert json.loads(res.stdout)["refused"] is True
+    assert ask("x" * 2001).returncode == 1
+    res = ask("question", "--writer", "openai")
+    assert res.returncode == 1 and "GUIDEBOT_LLM_BASE_URL" in res.stderr

@@ -34,7 +34,10 @@ def test_bad_values_are_refused(monkeypatch: pytest.MonkeyPatch, name: str, valu
 
 
 def test_every_setting_is_in_the_readme_table() -> None:
+    from guidebot.config import settings_table
+
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert settings_table() in readme, "README settings table is stale: paste `guidebot settings --markdown`"
     for name, field in Settings.model_fields.items():
         assert f"`GUIDEBOT_{name.upper()}`" in readme, name
         assert field.description, name

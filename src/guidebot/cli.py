@@ -8,14 +8,14 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from guidebot.config import get_settings
+from guidebot.config import Settings, get_settings
 from guidebot.errors import GuidebotError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="guidebot: cited answers from Smart's guide.")
@@ -158,6 +158,110 @@ def search(
         out.print(escape(f"   {c.url}"))
         snippet = " ".join(c.text.split())
         out.print(escape(f"   {snippet[:240]}{'…' if len(snippet) > 240 else ''}"))
+
+
+def _engine(settings: Settings, writer: str) -> Any:
+    from guidebot.answer.engine import AnswerEngine
+    from guidebot.answer.llm import LLMQueryRewriter, build_writers
+    from guidebot.index.embedders import load_embedder
+    from guidebot.index.reader import open_index
+
+    embedder = load_embedder(settings)
+    snapshot = open_index(settings, embedder)
+    writers = build_writers(settings) if writer != "extractive" else {}
+    if writer not in ("extractive", *writers):
+        raise GuidebotError(f"writer {writer!r} is not available: set GUIDEBOT_LLM_BASE_URL for 'openai'")
+    rewriter = LLMQueryRewriter(writers["openai"]) if "openai" in writers and writer == "openai" else None
+    return AnswerEngine(settings, embedder, snapshot, dict(writers), rewriter)
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The member's question.")],
+    conversation: Annotated[str | None, typer.Option("--conversation", help="Continue this conversation id.")] = None,
+    writer: Annotated[str, typer.Option(help="extractive (offline default), openai or llamacpp.")] = "extractive",
+    lang: Annotated[str | None, typer.Option(help="Answer language (fr, nl, en); detected if omitted.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the chat API's JSON object.")] = False,
+) -> None:
+    """Answer a question from the guide, with citations (or say the guide does not answer it)."""
+    from guidebot.store import ConversationStore, NotFoundError
+
+    settings = get_settings()
+    question = question.strip()
+    if not question:
+        raise GuidebotError("the question is empty")
+    if len(question) > 2000:
+        raise GuidebotError("the question is longer than 2,000 characters")
+    if lang is not None and lang not in ("fr", "nl", "en"):
+        raise GuidebotError(f"unknown language {lang!r}: use fr, nl or en")
+    store = ConversationStore(settings.database_url)
+    try:
+        history = store.history(conversation) if conversation else []
+    except NotFoundError as exc:
+        raise GuidebotError(f"unknown conversation {conversation}") from exc
+    engine = _engine(settings, writer)
+    result = engine.ask(question, history, language=lang, writer=writer)
+    conversation_id = conversation or store.new_conversation(result.language)
+    message_id = store.add_message(conversation_id, question, result)
+    if as_json:
+        payload = {"conversation_id": conversation_id, "message_id": message_id, **result.public()}
+        out.print_json(json.dumps(payload, ensure_ascii=False))
+        return
+    out.print(escape(result.answer))
+    if result.citations:
+        out.print()
+        for c in result.citations:
+            where = f" > {c.section}" if c.section else ""
+            out.print(escape(f"[{c.n}] {c.title}{where} — {c.url}"))
+    out.print(
+        escape(f"\n(conversation {conversation_id}; follow up with --conversation {conversation_id})"), style="dim"
+    )
+
+
+@app.command(name="eval")
+def eval_(
+    split: Annotated[str, typer.Option(help="dev, test or all.")] = "test",
+    golden: Annotated[Path, typer.Option("--set", help="Folder of golden YAML files.")] = Path("evals/golden"),
+    writer: Annotated[str, typer.Option(help="Answer writer to evaluate.")] = "extractive",
+    out_dir: Annotated[Path, typer.Option("--out", help="Where to write the run file and report.")] = Path(
+        "evals/runs"
+    ),
+) -> None:
+    """Run the golden set: retrieval and answer metrics, by language and kind; JSON run file and report."""
+    from guidebot.evals.golden import GoldenError, load_golden
+    from guidebot.evals.report import write_run
+    from guidebot.evals.runner import run_golden
+
+    settings = get_settings()
+    try:
+        cases = load_golden(golden, split)
+    except GoldenError as exc:
+        raise GuidebotError(str(exc)) from exc
+    if not cases:
+        raise GuidebotError(f"no golden question in {golden} for split {split!r}")
+    engine = _engine(settings, writer)
+    with _progress() as progress:
+        run = run_golden(
+            engine, cases, writer, progress=(lambda done, total: progress("eval", done, total)) if progress else None
+        )
+    paths = write_run(run, out_dir, meta={"split": split, "writer": writer, "set": str(golden)})
+    for line in paths.summary_lines:
+        out.print(escape(line))
+    out.print(escape(f"run file {paths.json}; report {paths.markdown}"))
+
+
+@app.command(name="settings")
+def settings_cmd(
+    markdown: Annotated[bool, typer.Option("--markdown", help="Print the README's settings table.")] = False,
+) -> None:
+    """Show every setting with its current value (or the Markdown table of defaults)."""
+    from guidebot.config import settings_table
+
+    if markdown:
+        out.print(escape(settings_table()))
+        return
+    for name, value in get_settings().model_dump().items():
+        out.print(escape(f"GUIDEBOT_{name.upper()}={value}"))
 
 
 @app.command()

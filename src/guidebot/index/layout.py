@@ -3,7 +3,8 @@
     indexes/<name>/
         CURRENT              the build id of the version being served (replaced atomically)
         .build.lock          held by the one process building
-        versions/<build id>/ manifest.json (written last), chunks.jsonl, lexical/<lang>/, chroma/
+        versions/<build id>/ manifest.json (written last), chunks.jsonl, lexical/<lang>/, chroma/,
+                             units.npy + units.json (a vector per sentence, list item, table row)
 
 A build writes a new version folder beside the served one and only then replaces CURRENT with
 os.replace, so a reader sees either the old complete version or the new complete one. A build killed
@@ -30,6 +31,8 @@ VERSIONS = "versions"
 MANIFEST = "manifest.json"
 CHUNKS = "chunks.jsonl"
 LEXICAL = "lexical"
+UNIT_VECTORS = "units.npy"
+UNIT_INDEX = "units.json"
 
 
 def new_build_id() -> str:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from guidebot.config import Settings
 from guidebot.documents import Chunk
@@ -26,9 +29,19 @@ class IndexSnapshot:
     vectors: VectorStore
     lexical: LexicalIndex
 
+    unit_vectors: np.ndarray | None = None
+    unit_offsets: dict[str, list[int]] | None = None
+
     @property
     def build_id(self) -> str:
         return str(self.manifest["build_id"])
+
+    def units_of(self, chunk_id: str) -> np.ndarray | None:
+        """Vectors of the chunk's units (in split_units order), or None for an index built without them."""
+        if self.unit_vectors is None or self.unit_offsets is None or chunk_id not in self.unit_offsets:
+            return None
+        start, count = self.unit_offsets[chunk_id]
+        return np.asarray(self.unit_vectors[start : start + count])
 
 
 def index_exists(settings: Settings) -> bool:
@@ -47,4 +60,8 @@ def open_index(settings: Settings, embedder: Embedder | None = None) -> IndexSna
     chunks = {c.id: c for c in read_chunks(version_dir)}
     vectors = VectorStore(VectorLocation.from_dict(manifest["vectors"]), version_dir)
     lexical = LexicalIndex.load(version_dir / layout.LEXICAL)
-    return IndexSnapshot(version_dir, manifest, chunks, vectors, lexical)
+    snapshot = IndexSnapshot(version_dir, manifest, chunks, vectors, lexical)
+    if (version_dir / layout.UNIT_INDEX).is_file():
+        snapshot.unit_vectors = np.load(version_dir / layout.UNIT_VECTORS)
+        snapshot.unit_offsets = json.loads((version_dir / layout.UNIT_INDEX).read_text(encoding="utf-8"))["offsets"]
+    return snapshot

@@ -40,7 +40,7 @@ _DROP_TAGS = (
 # id/class/role words that mark boilerplate blocks (cookie consent, breadcrumbs, share bars, feedback).
 _BOILERPLATE = re.compile(
     r"cookie|consent|gdpr|rgpd|banner|breadcrumb|share|social|newsletter|related|feedback|sidebar|skip-link"
-    r"|navbar|menu|popup|modal",
+    r"|navbar|menu|popup|modal|(^|[-_ ])meta($|[-_ ])|byline|author|last-updated|updated-at|toolbar|print-button",
     re.IGNORECASE,
 )
 _BOILERPLATE_ROLES = {"navigation", "banner", "contentinfo", "complementary", "search", "dialog", "alertdialog"}

@@ -1,20 +1,54 @@
 """Hybrid search: the dense leg (the index's embedder) and the BM25 leg fused by reciprocal rank fusion.
 
-The BM25 leg searches passages in the question's own language only: stemmed French BM25 helps French
-questions on French passages, while it hurts Dutch or English questions against French passages
-(offline-stack.md), where the multilingual dense leg does the work.
+The BM25 leg searches passages in the question's own language, stemmed for that language: stemmed French
+BM25 helps French questions on French passages, while French BM25 cannot help a Dutch or English question
+(offline-stack.md); the multilingual dense leg carries those. Which question languages use the lexical leg
+is a setting (``lexical_languages``), chosen on the eval. After fusion, at most ``max_passages_per_doc``
+passages come from one document and a passage nearly identical to one already taken is skipped, so the
+writer sees several sources rather than one source several times.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any
+
+import numpy as np
 
 from guidebot.config import Settings
 from guidebot.documents import Chunk
 from guidebot.index.embedders import Embedder
 from guidebot.index.reader import IndexSnapshot
 from guidebot.retrieval.language import detect_language
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """Restrict search to documents about a tool, from a source, or in a language."""
+
+    tool: str | None = None  # "3en1" | "activite": documents about that tool or both
+    source: str | None = None
+    lang: str | None = None
+
+    def where(self) -> dict[str, Any] | None:
+        clauses: list[dict[str, Any]] = []
+        if self.tool:
+            clauses.append({"tool": {"$in": [self.tool, "both"]}})
+        if self.source:
+            clauses.append({"source": self.source})
+        if self.lang:
+            clauses.append({"lang": self.lang})
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+    def accepts(self, chunk: Chunk) -> bool:
+        return (
+            (not self.tool or chunk.tool in (self.tool, "both"))
+            and (not self.source or chunk.source == self.source)
+            and (not self.lang or chunk.lang == self.lang)
+        )
 
 
 @dataclass(frozen=True)
@@ -27,6 +61,7 @@ class Passage:
     dense_rank: int | None
     lexical_score: float | None
     lexical_rank: int | None
+    unit_sims: tuple[float, ...] = ()  # similarity of each unit (split_units order) to the query
 
     def to_dict(self) -> dict[str, Any]:
         c = self.chunk
@@ -48,6 +83,18 @@ class Passage:
         }
 
 
+@dataclass
+class SearchResult:
+    """Ranked passages and what each leg found (the refusal gate reads both)."""
+
+    query: str
+    lang: str
+    passages: list[Passage]
+    dense: list[tuple[str, float]] = field(default_factory=list)
+    lexical: list[tuple[str, float]] = field(default_factory=list)
+    lexical_used: bool = True
+
+
 class HybridSearcher:
     """Searches one index snapshot."""
 
@@ -56,30 +103,94 @@ class HybridSearcher:
         self.embedder = embedder
         self.settings = settings
 
-    def search(self, query: str, k: int | None = None, lang: str | None = None) -> list[Passage]:
+    def search(
+        self,
+        query: str,
+        k: int | None = None,
+        lang: str | None = None,
+        filters: SearchFilters | None = None,
+        *,
+        lexical: bool | None = None,
+        dense: bool = True,
+    ) -> list[Passage]:
+        return self.retrieve(query, k, lang, filters, lexical=lexical, dense=dense).passages
+
+    def retrieve(
+        self,
+        query: str,
+        k: int | None = None,
+        lang: str | None = None,
+        filters: SearchFilters | None = None,
+        *,
+        lexical: bool | None = None,
+        dense: bool = True,
+    ) -> SearchResult:
+        """Ranked passages with each leg's raw hits. ``lexical``/``dense`` switch a leg off (for baselines)."""
         k = k or self.settings.search_k
         lang = lang or detect_language(query)
+        filters = filters or SearchFilters()
         n = max(self.settings.candidates_per_leg, k)
-        dense = self.snapshot.vectors.query(self.embedder.embed_query(query), n)
-        lexical = self.snapshot.lexical.search(query, lang, n)
+        use_lexical = lang in self.settings.lexical_languages if lexical is None else lexical
+        dense_hits: list[tuple[str, float]] = []
+        qvec = self.embedder.embed_query(query)
+        if dense:
+            dense_hits = self.snapshot.vectors.query(qvec, n, where=filters.where())
+        lexical_hits: list[tuple[str, float]] = []
+        if use_lexical:
+            raw = self.snapshot.lexical.search(query, lang, n * 3 if filters.where() else n)
+            lexical_hits = [(cid, s) for cid, s in raw if (c := self.snapshot.chunks.get(cid)) and filters.accepts(c)][
+                :n
+            ]
         fused: dict[str, float] = {}
-        for hits in (dense, lexical):
+        for hits in (dense_hits, lexical_hits):
             for rank, (cid, _score) in enumerate(hits, start=1):
                 fused[cid] = fused.get(cid, 0.0) + 1.0 / (self.settings.rrf_k + rank)
-        dense_at = {cid: (r, s) for r, (cid, s) in enumerate(dense, start=1)}
-        lex_at = {cid: (r, s) for r, (cid, s) in enumerate(lexical, start=1)}
+        dense_at = {cid: (r, s) for r, (cid, s) in enumerate(dense_hits, start=1)}
+        lex_at = {cid: (r, s) for r, (cid, s) in enumerate(lexical_hits, start=1)}
         ranked = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
+        passages = self._diverse(ranked, k, dense_at, lex_at, qvec)
+        return SearchResult(query, lang, passages, dense_hits, lexical_hits, use_lexical)
+
+    def _diverse(
+        self,
+        ranked: list[tuple[str, float]],
+        k: int,
+        dense_at: dict[str, tuple[int, float]],
+        lex_at: dict[str, tuple[int, float]],
+        qvec: np.ndarray,
+    ) -> list[Passage]:
+        per_doc: Counter[str] = Counter()
         out: list[Passage] = []
+        kept_texts: list[set[str]] = []
         for cid, score in ranked:
             chunk = self.snapshot.chunks.get(cid)
-            if chunk is None:
+            if chunk is None or per_doc[chunk.doc_id] >= self.settings.max_passages_per_doc:
+                continue
+            words = set(chunk.text.lower().split())
+            if any(_jaccard(words, other) >= self.settings.duplicate_jaccard for other in kept_texts):
                 continue
             d, lx = dense_at.get(cid), lex_at.get(cid)
+            units = self.snapshot.units_of(cid)
+            sims = tuple(float(x) for x in units @ qvec) if units is not None and len(units) else ()
             out.append(
                 Passage(
-                    chunk, score, d[1] if d else None, d[0] if d else None, lx[1] if lx else None, lx[0] if lx else None
+                    chunk,
+                    score,
+                    d[1] if d else None,
+                    d[0] if d else None,
+                    lx[1] if lx else None,
+                    lx[0] if lx else None,
+                    sims,
                 )
             )
+            per_doc[chunk.doc_id] += 1
+            kept_texts.append(words)
             if len(out) >= k:
                 break
         return out
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / len(a | b)

@@ -1,0 +1,136 @@
+"""The citation check, applied to every writer's answer.
+
+Every ``[n]`` must name a passage that was given; unknown markers are removed. A sentence left without a
+valid marker is dropped, and so is one whose figures do not appear in the passages it cites, or (when it is
+in the passages' language) whose words mostly do not. Markers are then renumbered 1..k in order of first use,
+so every marker has a citation and every citation is used. An answer with nothing supported left becomes a
+refusal (the engine decides what to say).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from guidebot.answer.text import clean_inline, numbers_in
+from guidebot.index.lexical import tokenize
+from guidebot.retrieval.search import Passage
+
+_MARKERS = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+_SENTENCE = re.compile(r"(?<=[.!?…])\s+(?=[«\"“(\[]?[A-ZÀ-ÖØ-Ý0-9*-])|(?<=\])\s+(?=\S)")
+# Share of a sentence's content words that must appear in the passages it cites, when both are in one language.
+MIN_SUPPORT = 0.7
+SNIPPET_CHARS = 280
+
+
+@dataclass(frozen=True)
+class Citation:
+    n: int
+    doc_id: str
+    title: str
+    url: str
+    section: str
+    snippet: str
+    page: int | None = None
+    chunk_id: str = ""
+
+    def public(self) -> dict[str, Any]:
+        """The fields of the HTTP contract."""
+        return {
+            "n": self.n,
+            "doc_id": self.doc_id,
+            "title": self.title,
+            "url": self.url,
+            "section": self.section,
+            "snippet": self.snippet,
+        }
+
+
+@dataclass
+class CheckedAnswer:
+    text: str
+    citations: list[Citation]
+    dropped: list[str] = field(default_factory=list)
+    removed_markers: list[int] = field(default_factory=list)
+    source_langs: list[str] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not self.citations or not self.text.strip()
+
+
+def check_citations(answer: str, passages: list[Passage], lang: str) -> CheckedAnswer:
+    """Keep only the sentences whose ``[n]`` markers name given passages that support them."""
+    renumber: dict[int, int] = {}
+    dropped: list[str] = []
+    removed: list[int] = []
+    out_lines: list[str] = []
+    for line in answer.splitlines():
+        stripped = line.strip()
+        if not stripped:
+            if out_lines and out_lines[-1] != "":
+                out_lines.append("")
+            continue
+        bullet = re.match(r"^(\s*(?:[-*•]|\d+[.)])\s+)", line)
+        prefix = bullet.group(1) if bullet else ""
+        body = line[len(prefix) :].strip() if bullet else stripped
+        kept: list[str] = []
+        for sentence in _sentences(body):
+            cited = [int(n) for m in _MARKERS.finditer(sentence) for n in re.split(r"[,;]", m.group(1))]
+            valid = [n for n in cited if 1 <= n <= len(passages)]
+            removed.extend(n for n in cited if n not in valid)
+            claim = _MARKERS.sub("", sentence).strip()
+            if not claim:
+                continue
+            if not valid or not _supported(claim, [passages[n - 1] for n in valid], lang):
+                dropped.append(claim)
+                continue
+            marks = []
+            for n in dict.fromkeys(valid):
+                renumber.setdefault(n, len(renumber) + 1)
+                marks.append(f"[{renumber[n]}]")
+            kept.append(f"{claim} {''.join(marks)}")
+        if kept:
+            out_lines.append(prefix + " ".join(kept))
+    while out_lines and out_lines[-1] == "":
+        out_lines.pop()
+    citations = [_citation(new, passages[old - 1]) for old, new in sorted(renumber.items(), key=lambda kv: kv[1])]
+    langs = list(dict.fromkeys(passages[old - 1].chunk.lang for old in renumber))
+    return CheckedAnswer("\n".join(out_lines), citations, dropped, removed, langs)
+
+
+def _sentences(body: str) -> list[str]:
+    parts = [p.strip() for p in _SENTENCE.split(body) if p and p.strip()]
+    merged: list[str] = []
+    for part in parts:
+        # a marker split off its sentence ("... 30 €. [1]") belongs to the sentence before it
+        if merged and _MARKERS.fullmatch(" " + part):
+            merged[-1] += " " + part
+        else:
+            merged.append(part)
+    return merged
+
+
+def _supported(claim: str, cited: list[Passage], lang: str) -> bool:
+    text = " ".join(clean_inline(p.chunk.embed_text) for p in cited)
+    figures = numbers_in(claim)
+    if figures and not figures <= (numbers_in(text) | {f for f in figures if f in text}):
+        return False
+    same = [p for p in cited if p.chunk.lang == lang]
+    if not same:
+        return True  # a translation: only its figures can be checked word for word
+    words = set(tokenize(claim, lang))
+    if not words:
+        return True
+    found = set()
+    for p in same:
+        found |= set(tokenize(p.chunk.embed_text, lang))
+    return len(words & found) / len(words) >= MIN_SUPPORT
+
+
+def _citation(n: int, p: Passage) -> Citation:
+    snippet = clean_inline(re.sub(r"^\s*(?:[-*•]|\d+[.)]|\|)\s*", "", p.chunk.text, flags=re.MULTILINE))
+    if len(snippet) > SNIPPET_CHARS:
+        snippet = snippet[:SNIPPET_CHARS].rsplit(" ", 1)[0] + "…"
+    return Citation(n, p.chunk.doc_id, p.chunk.title, p.chunk.url, p.chunk.section, snippet, p.chunk.page, p.chunk.id)

@@ -1,0 +1,232 @@
+"""The answer engine: rewrite a follow-up, retrieve, gate, write, check citations.
+
+One call of ``ask`` is one member question. The engine holds the loaded models and index; a conversation's
+history is passed in (the store keeps it), so the engine itself keeps no state between questions.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from guidebot.answer.citations import CheckedAnswer, Citation, check_citations
+from guidebot.answer.gate import GateDecision, RefusalGate
+from guidebot.answer.messages import framing, refusal
+from guidebot.answer.text import figures_asked, split_units
+from guidebot.answer.writers import AnswerWriter, ExtractiveWriter
+from guidebot.config import Settings
+from guidebot.index.embedders import Embedder
+from guidebot.index.reader import IndexSnapshot
+from guidebot.retrieval.followup import Rewrite, rewrite_followup
+from guidebot.retrieval.language import detect_language
+from guidebot.retrieval.search import HybridSearcher, Passage, SearchFilters, SearchResult
+
+MAX_QUESTION_CHARS = 2000
+# A sentence saying the guide has no information on something: when it is what matches the question best,
+# the honest answer is a refusal with an adviser, not the sentences around it.
+_NO_INFO = re.compile(
+    r"\b(aucune (source|page|information|coordonn[ée]e|r[èe]gle)"
+    r"|ne (d[ée]crit|pr[ée]cise|dit|donne|contient|d[ée]taille|"
+    r"mentionne|indique)n?t? (pas|rien|aucun|ni)|ne donnent? ni|pas d'information|ne dispose pas|n'existe pas de page"
+    r"|geen (informatie|bron|antwoord|eigen tarief|gegevens)|heeft geen|vermeldt geen|beschrijft geen|beschrijven niet"
+    r"|no (source|information|public (web )?page|rate|details)"
+    r"|does not (describe|say|give|list)|do not (describe|say|give))\b",
+    re.IGNORECASE,
+)
+NO_INFO_UNITS = 2  # the sentences closest in meaning to the question that are checked for "no information"
+
+QueryRewriter = Callable[[str, "list[Turn]"], Rewrite]
+
+
+@dataclass(frozen=True)
+class Turn:
+    """A previous question of the conversation, as the engine needs it for follow-ups."""
+
+    question: str
+    query: str
+    language: str
+
+
+@dataclass
+class AnswerResult:
+    """Everything about one answer: what the member sees and the evidence behind it."""
+
+    language: str
+    answer: str
+    citations: list[Citation]
+    refused: bool
+    reason: str
+    query: str
+    writer: str
+    retrieval_lang: str = ""
+    passages: list[Passage] = field(default_factory=list)
+    gate: dict[str, Any] = field(default_factory=dict)
+    dropped: list[str] = field(default_factory=list)
+    latency_ms: float = 0.0
+
+    def public(self) -> dict[str, Any]:
+        return {
+            "language": self.language,
+            "answer": self.answer,
+            "citations": [c.public() for c in self.citations],
+            "refused": self.refused,
+        }
+
+
+class AnswerEngine:
+    """Answers questions from one index snapshot."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        embedder: Embedder,
+        snapshot: IndexSnapshot,
+        writers: dict[str, AnswerWriter] | None = None,
+        rewriter: QueryRewriter | None = None,
+    ) -> None:
+        self.settings = settings
+        self.searcher = HybridSearcher(snapshot, embedder, settings)
+        self.gate = RefusalGate(settings)
+        self.writers: dict[str, AnswerWriter] = {"extractive": ExtractiveWriter(settings)}
+        self.writers.update(writers or {})
+        self.rewriter = rewriter
+
+    def ask(
+        self,
+        question: str,
+        history: list[Turn] | None = None,
+        language: str | None = None,
+        writer: str = "extractive",
+        filters: SearchFilters | None = None,
+    ) -> AnswerResult:
+        start = time.perf_counter()
+        prepared = self.prepare(question, history or [], language, filters)
+        result = self.finish(
+            prepared, self.writers[writer].write(*prepared.writer_args) if prepared.answerable else "", writer
+        )
+        result.latency_ms = (time.perf_counter() - start) * 1000
+        return result
+
+    def ask_stream(
+        self,
+        question: str,
+        history: list[Turn] | None = None,
+        language: str | None = None,
+        writer: str = "extractive",
+        filters: SearchFilters | None = None,
+    ) -> Iterator[str | AnswerResult]:
+        """Yield the writer's text as it comes, then the checked AnswerResult."""
+        start = time.perf_counter()
+        prepared = self.prepare(question, history or [], language, filters)
+        raw: list[str] = []
+        if prepared.answerable:
+            for token in self.writers[writer].stream(*prepared.writer_args):
+                raw.append(token)
+                yield token
+        result = self.finish(prepared, "".join(raw), writer)
+        result.latency_ms = (time.perf_counter() - start) * 1000
+        yield result
+
+    # --- stages -------------------------------------------------------------------------------------
+    def prepare(
+        self, question: str, history: list[Turn], language: str | None, filters: SearchFilters | None
+    ) -> _Prepared:
+        q = " ".join(question.split())[:MAX_QUESTION_CHARS]
+        if not q:
+            raise ValueError("empty question")
+        previous = history[-1] if history else None
+        lang = language or detect_language(q, previous.language if previous else None)
+        if self.rewriter is not None and previous is not None:
+            rewrite = self.rewriter(q, history)
+        else:
+            rewrite = rewrite_followup(q, previous.query if previous else None)
+        answer_lang = language or rewrite.language or lang
+        retrieval_lang = (
+            previous.language
+            if previous and rewrite.language
+            else detect_language(rewrite.query, lang)
+            if rewrite.followup
+            else lang
+        )
+        result = self.searcher.retrieve(
+            rewrite.query, k=self.settings.answer_passages, lang=retrieval_lang, filters=filters
+        )
+        decision = self.gate.decide(rewrite.query, result, raw_question=q)
+        return _Prepared(q, rewrite, answer_lang, result, decision)
+
+    def finish(self, prepared: _Prepared, raw_answer: str, writer: str) -> AnswerResult:
+        p = prepared
+
+        def result(
+            answer: str, citations: list[Citation], reason: str, dropped: list[str] | None = None
+        ) -> AnswerResult:
+            return AnswerResult(
+                language=p.answer_lang,
+                answer=answer,
+                citations=citations,
+                refused=reason != "answered",
+                reason=reason,
+                query=p.rewrite.query,
+                writer=writer,
+                retrieval_lang=p.result.lang,
+                passages=p.result.passages,
+                gate={"reason": p.decision.reason, **p.decision.features},
+                dropped=dropped or [],
+            )
+
+        if not p.answerable:
+            return result(refusal(p.answer_lang, p.decision.reason, self.settings), [], p.decision.reason)
+        checked = check_citations(raw_answer, p.result.passages, p.answer_lang)
+        answer_figures = checked.text.replace(",", ".")
+        missing = sorted(f for f in figures_asked(p.question + " " + p.rewrite.query) if f not in answer_figures)
+        for reason, refuse in (
+            ("unsupported", checked.empty),
+            ("no_information", not checked.empty and _says_no_information(checked.text, p)),
+            ("figure_not_found", not checked.empty and bool(missing)),
+        ):
+            if refuse:
+                return result(refusal(p.answer_lang, reason, self.settings), [], reason, checked.dropped)
+        return result(_framed(checked, p.answer_lang), checked.citations, "answered", checked.dropped)
+
+
+@dataclass
+class _Prepared:
+    question: str
+    rewrite: Rewrite
+    answer_lang: str
+    result: SearchResult
+    decision: GateDecision
+
+    @property
+    def answerable(self) -> bool:
+        return self.decision.answer
+
+    @property
+    def writer_args(self) -> tuple[str, str, list[Passage]]:
+        return (self.rewrite.query, self.answer_lang, self.result.passages)
+
+
+def _says_no_information(answer: str, prepared: _Prepared) -> bool:
+    """True when the lead sentence, or one of the sentences closest to the question, says the guide has no
+    information on it (the corpus says so for credit notes, a mileage rate, office contacts, contract clauses)."""
+    if _NO_INFO.search(answer.split("\n", 1)[0]):
+        return True
+    scored = [
+        (sim, unit.text)
+        for p in prepared.result.passages[: NO_INFO_UNITS + 1]
+        for unit, sim in zip(split_units(p.chunk.text), p.unit_sims, strict=False)
+    ]
+    closest = sorted(scored, key=lambda x: -x[0])[:NO_INFO_UNITS]
+    return any(_NO_INFO.search(text) for _sim, text in closest)
+
+
+def _framed(checked: CheckedAnswer, lang: str) -> str:
+    """Say so when the quoted guide text is in another language than the question."""
+    if checked.source_langs and lang not in checked.source_langs:
+        line = framing(lang, checked.source_langs[0])
+        if line:
+            return f"{line}\n\n{checked.text}"
+    return checked.text

@@ -1,0 +1,43 @@
+"""Question key terms and figures, for the refusal gate, the extractive writer and the citation check."""
+
+from __future__ import annotations
+
+import re
+
+from guidebot.chunking.units import Unit, clean_inline, split_units
+from guidebot.index.lexical import tokenize
+
+__all__ = ["GENERIC_TERMS", "Unit", "clean_inline", "has_digit", "key_terms", "numbers_in", "split_units"]
+
+_NUMBER = re.compile(r"\d")
+
+# Words too common in this corpus to tell whether a passage answers a question.
+GENERIC_TERMS = {
+    "fr": {"smart", "membr", "question", "savoir", "pouv", "fair", "quoi", "chez", "comment", "combien", "quand"},
+    "nl": {"smart", "led", "vraag", "wet", "kun", "mag", "hoe", "wanner", "hoevel"},
+    "en": {"smart", "member", "question", "know", "can", "get", "how", "much", "when"},
+}
+
+
+def key_terms(text: str, lang: str) -> set[str]:
+    """Stemmed content words of a question, without words that every passage shares."""
+    return {t for t in tokenize(text, lang) if t not in GENERIC_TERMS.get(lang, set())}
+
+
+def numbers_in(text: str) -> set[str]:
+    """Figures and years a question names (two digits or more), normalised: '76,70' and '76.70' match."""
+    return {m.replace(",", ".").replace(" ", "") for m in re.findall(r"\d[\d ]*[.,]?\d+", text) if len(m) >= 2}
+
+
+def has_digit(text: str) -> bool:
+    return bool(_NUMBER.search(text))
+
+
+def figures_asked(text: str) -> set[str]:
+    """Years and decimal amounts a question names ('2024', '79,63'): an answer must contain them.
+
+    Plain counts ("10 parts") are left out: an answer can be right without repeating them.
+    """
+    years = set(re.findall(r"\b(?:19|20)\d{2}\b", text))
+    amounts = {m.replace(",", ".") for m in re.findall(r"\b\d+[,.]\d{2}\b", text)}
+    return years | amounts

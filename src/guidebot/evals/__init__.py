@@ -1,0 +1,1 @@
+"""Evaluation: the golden set, metrics, the runner and its reports."""

@@ -1,0 +1,109 @@
+"""Retrieval and answer metrics for one golden question, and their aggregation."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from guidebot.answer.citations import _supported as passage_supports  # the same test the engine applies
+from guidebot.retrieval.search import Passage
+
+_MARKER = re.compile(r"\[(\d+)\]")
+
+
+def doc_ranking(passages: Sequence[Passage]) -> list[str]:
+    """Document ids in rank order, each once."""
+    return list(dict.fromkeys(p.chunk.doc_id for p in passages))
+
+
+def retrieval_metrics(ranking: list[str], expected: set[str]) -> dict[str, float]:
+    """recall@1, recall@5 (any expected document in the top k), MRR@10, nDCG@10 (binary relevance)."""
+    first = next((i for i, d in enumerate(ranking[:10]) if d in expected), None)
+    gains = [1.0 if d in expected else 0.0 for d in ranking[:10]]
+    dcg = sum(g / math.log2(i + 2) for i, g in enumerate(gains))
+    ideal = sum(1.0 / math.log2(i + 2) for i in range(min(len(expected), 10)))
+    return {
+        "recall@1": 1.0 if first == 0 else 0.0,
+        "recall@5": 1.0 if first is not None and first < 5 else 0.0,
+        "mrr@10": 0.0 if first is None else 1.0 / (first + 1),
+        "ndcg@10": dcg / ideal if ideal else 0.0,
+    }
+
+
+def answer_sentences(answer: str) -> list[tuple[str, list[int]]]:
+    """(claim, markers) for each cited or uncited sentence of an answer; framing lines are skipped."""
+    out: list[tuple[str, list[int]]] = []
+    for line in answer.splitlines():
+        body = re.sub(r"^\s*(?:[-*•]|\d+[.)])\s+", "", line).strip()
+        if not body or body.endswith(":") and not _MARKER.search(body):
+            continue
+        for part in re.split(r"(?<=\])\s+(?=\S)", body):
+            markers = [int(m) for m in _MARKER.findall(part)]
+            claim = _MARKER.sub("", part).strip()
+            if claim:
+                out.append((claim, markers))
+    return out
+
+
+def citation_metrics(answer: str, cited_passages: dict[int, Passage], lang: str) -> dict[str, float]:
+    """Share of markers naming a given citation whose passage supports the sentence; share of uncited sentences."""
+    sentences = answer_sentences(answer)
+    markers = [(claim, n) for claim, ns in sentences for n in ns]
+    valid = [
+        1.0 if n in cited_passages and passage_supports(claim, [cited_passages[n]], lang) else 0.0
+        for claim, n in markers
+    ]
+    uncited = [1.0 if not ns else 0.0 for _claim, ns in sentences]
+    return {
+        "citation_validity": sum(valid) / len(valid) if valid else 1.0,
+        "unsupported_share": sum(uncited) / len(uncited) if uncited else 0.0,
+    }
+
+
+def facts_found(answer: str, patterns: Iterable[str]) -> tuple[list[str], list[str]]:
+    """(patterns found, patterns missing) in an answer, case-insensitive."""
+    found: list[str] = []
+    missing: list[str] = []
+    for p in patterns:
+        (found if re.search(p, answer, re.IGNORECASE) else missing).append(p)
+    return found, missing
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * q
+    lo, hi = math.floor(k), math.ceil(k)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def mean(values: Iterable[float]) -> float | None:
+    vals = list(values)
+    return sum(vals) / len(vals) if vals else None
+
+
+def aggregate(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Summary figures over per-question rows (see runner.evaluate_case)."""
+    answerable = [r for r in rows if not r["refuse"]]
+    must_refuse = [r for r in rows if r["refuse"]]
+    refused = [r for r in rows if r["refused"]]
+    answered = [r for r in answerable if not r["refused"]]
+    out: dict[str, Any] = {"questions": len(rows), "answerable": len(answerable), "must_refuse": len(must_refuse)}
+    for key in ("recall@1", "recall@5", "mrr@10", "ndcg@10"):
+        out[key] = mean(r[key] for r in answerable if key in r)
+    out["fact_accuracy"] = mean(1.0 if r["facts_ok"] else 0.0 for r in answerable)
+    out["fact_accuracy_when_answered"] = mean(1.0 if r["facts_ok"] else 0.0 for r in answered)
+    out["forbidden_content"] = mean(1.0 if r["forbidden"] else 0.0 for r in rows)
+    out["citation_validity"] = mean(r["citation_validity"] for r in rows if not r["refused"])
+    out["unsupported_share"] = mean(r["unsupported_share"] for r in rows if not r["refused"])
+    correct_refusals = sum(1 for r in refused if r["refuse"])
+    out["refusal_precision"] = correct_refusals / len(refused) if refused else None
+    out["refusal_recall"] = correct_refusals / len(must_refuse) if must_refuse else None
+    out["false_refusals"] = (sum(1 for r in answerable if r["refused"]) / len(answerable)) if answerable else None
+    latencies = [r["latency_ms"] for r in rows]
+    out["latency_p50_ms"] = percentile(latencies, 0.5)
+    out["latency_p95_ms"] = percentile(latencies, 0.95)
+    return out

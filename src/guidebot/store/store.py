@@ -1,0 +1,169 @@
+"""ConversationStore: conversations, messages (with the passages and citations behind each answer), feedback."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, select, update
+from sqlalchemy.engine import make_url
+
+from guidebot.answer.engine import AnswerResult, Turn
+from guidebot.store import schema
+from guidebot.store.migrations import migrate
+
+HISTORY_TURNS = 5  # previous questions a follow-up may refer to
+
+
+class NotFoundError(LookupError):
+    """An unknown conversation or message id."""
+
+
+@dataclass(frozen=True)
+class StoredMessage:
+    id: str
+    conversation_id: str
+    question: str
+    query: str
+    language: str
+    answer: str
+    refused: bool
+    citations: list[dict[str, Any]]
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _new_id(prefix: str) -> str:
+    return f"{prefix}_{secrets.token_urlsafe(12)}"
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for the URL; a SQLite file gets WAL, foreign keys and a busy timeout."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 15})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+class ConversationStore:
+    """Persists what members ask and what guidebot answered."""
+
+    def __init__(self, url: str) -> None:
+        self.engine = make_engine(url)
+        migrate(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def new_conversation(self, language: str) -> str:
+        cid = _new_id("c")
+        now = _now()
+        with self.engine.begin() as conn:
+            conn.execute(
+                schema.conversations.insert().values(id=cid, created_at=now, updated_at=now, language=language)
+            )
+        return cid
+
+    def exists(self, conversation_id: str) -> bool:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(schema.conversations.c.id).where(schema.conversations.c.id == conversation_id))
+            return row.first() is not None
+
+    def history(self, conversation_id: str, limit: int = HISTORY_TURNS) -> list[Turn]:
+        """The conversation's last questions, oldest first; raises NotFoundError for an unknown id."""
+        if not self.exists(conversation_id):
+            raise NotFoundError(f"unknown conversation {conversation_id}")
+        m = schema.messages
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(m.c.question, m.c.query, m.c.language)
+                .where(m.c.conversation_id == conversation_id)
+                .order_by(m.c.created_at.desc())
+                .limit(limit)
+            ).all()
+        return [Turn(r.question, r.query, r.language) for r in reversed(rows)]
+
+    def add_message(self, conversation_id: str, question: str, result: AnswerResult) -> str:
+        """Store a complete answer with its evidence; returns the message id."""
+        mid = _new_id("m")
+        now = _now()
+        passages = [
+            {
+                "rank": i + 1,
+                "chunk_id": p.chunk.id,
+                "doc_id": p.chunk.doc_id,
+                "title": p.chunk.title,
+                "section": p.chunk.section,
+                "score": p.score,
+                "dense_score": p.dense_score,
+                "dense_rank": p.dense_rank,
+                "lexical_score": p.lexical_score,
+                "lexical_rank": p.lexical_rank,
+            }
+            for i, p in enumerate(result.passages)
+        ]
+        with self.engine.begin() as conn:
+            conn.execute(
+                schema.messages.insert().values(
+                    id=mid,
+                    conversation_id=conversation_id,
+                    created_at=now,
+                    question=question,
+                    query=result.query,
+                    language=result.language,
+                    answer=result.answer,
+                    refused=result.refused,
+                    reason=result.reason,
+                    writer=result.writer,
+                    latency_ms=result.latency_ms,
+                    passages=passages,
+                    citations=[{**c.public(), "chunk_id": c.chunk_id, "page": c.page} for c in result.citations],
+                    gate=result.gate,
+                )
+            )
+            conn.execute(
+                update(schema.conversations)
+                .where(schema.conversations.c.id == conversation_id)
+                .values(updated_at=now, language=result.language)
+            )
+        return mid
+
+    def get_message(self, message_id: str) -> StoredMessage:
+        m = schema.messages
+        with self.engine.connect() as conn:
+            r = conn.execute(select(m).where(m.c.id == message_id)).first()
+        if r is None:
+            raise NotFoundError(f"unknown message {message_id}")
+        return StoredMessage(
+            r.id, r.conversation_id, r.question, r.query, r.language, r.answer, r.refused, list(r.citations)
+        )
+
+    def add_feedback(self, message_id: str, rating: str, comment: str | None = None) -> str:
+        if rating not in ("up", "down"):
+            raise ValueError("rating must be 'up' or 'down'")
+        self.get_message(message_id)
+        fid = _new_id("f")
+        with self.engine.begin() as conn:
+            conn.execute(
+                schema.feedback.insert().values(
+                    id=fid, message_id=message_id, created_at=_now(), rating=rating, comment=comment
+                )
+            )
+        return fid
