@@ -4,7 +4,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install install-dev lint bench clean
+.PHONY: run test test-llamacpp install install-dev lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -28,6 +28,11 @@ run: install
 ## test: lint, type-check and run every test (the llama.cpp path has its own target: test-llamacpp)
 test: install-dev lint
 	$(BIN)/python -m pytest
+
+## test-llamacpp: the offline generative path (compiles llama-cpp-python, about 5 minutes the first time)
+test-llamacpp: install-dev
+	$(BIN)/pip install --quiet -e '.[dev,st,llm,llamacpp]'
+	$(BIN)/python -m pytest -m llamacpp
 
 lint: install-dev
 	$(BIN)/ruff check src tests

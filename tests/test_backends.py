@@ -123,3 +123,36 @@ def test_chroma_client_server_mode(settings, embedder, write, chroma_server) -> 
     names = sorted(c.name for c in client.list_collections())
     # The serving version and the one before it; the first one was dropped from the server.
     assert names == sorted(f"guidebot-default-{b}" for b in (second.build_id, third.build_id))
+
+
+def test_cross_encoder_reranker_from_a_local_folder(settings, embedder, write, tmp_path: Path) -> None:
+    """No multilingual cross-encoder ships offline; a CrossEncoder saved from the local MiniLM folder stands in
+    (its untrained head gives arbitrary but fixed scores: what is checked is that the searcher follows them)."""
+    import torch
+    from sentence_transformers import CrossEncoder
+
+    from guidebot.retrieval.rerank import CrossEncoderReranker
+
+    torch.manual_seed(0)
+    folder = tmp_path / "cross-encoder"
+    CrossEncoder(str(default_st_model_path()), num_labels=1, device="cpu").save(str(folder))
+    reranker = CrossEncoderReranker(folder)
+    for i, text in enumerate(
+        [
+            "Une part coûte 30 euros.",
+            "Le salaire est versé sous sept jours.",
+            "Smart facture le client.",
+            "La TVA s'ajoute au total.",
+        ]
+    ):
+        write(f"a{i}.md", article(f"doc-{i}", f"## Section {i}\n\n{text}"))
+    IndexBuilder(settings, embedder).build()
+    snap = open_index(settings, embedder)
+    plain = HybridSearcher(snap, embedder, settings).search("Combien coûte une part ?", k=4)
+    reranked = HybridSearcher(snap, embedder, settings, reranker).search("Combien coûte une part ?", k=4)
+    expected = reranker.scores("Combien coûte une part ?", [p.chunk.embed_text for p in plain])
+    order = [p.chunk.id for _, p in sorted(zip(expected, plain, strict=True), key=lambda x: -x[0])]
+    assert [p.chunk.id for p in reranked] == order
+    assert sorted(p.chunk.id for p in reranked) == sorted(p.chunk.id for p in plain)
+    with pytest.raises(FileNotFoundError):
+        CrossEncoderReranker(tmp_path / "missing")

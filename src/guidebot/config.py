@@ -92,10 +92,18 @@ class Settings(BaseSettings):
         30, ge=1, le=500, description="Passages taken from each retrieval leg before fusion."
     )
     lexical_languages: list[str] = Field(
-        ["fr", "nl", "en"],
-        description="Question languages for which the BM25 leg runs (on passages of the same language); "
-        "chosen on the eval (see evals/README.md).",
+        ["fr"],
+        description="Question languages for which the BM25 leg runs (on passages of the same language). On the "
+        "dev split, BM25 for French only gave recall@1 0.866 / MRR 0.916, against 0.795 / 0.864 with BM25 for "
+        "all three languages: the few Dutch and English passages pull Dutch and English questions away from "
+        "the French passages that answer them.",
     )
+    reranker_path: Path | None = Field(
+        None,
+        description="Local sentence-transformers CrossEncoder folder; empty = no reranking (none ships "
+        "offline for French).",
+    )
+    rerank_candidates: int = Field(20, ge=1, le=200, description="Fused candidates the reranker reorders.")
     max_passages_per_doc: int = Field(
         2, ge=1, le=20, description="At most this many passages of one document in a result list."
     )

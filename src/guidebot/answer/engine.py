@@ -22,6 +22,7 @@ from guidebot.index.embedders import Embedder
 from guidebot.index.reader import IndexSnapshot
 from guidebot.retrieval.followup import Rewrite, rewrite_followup
 from guidebot.retrieval.language import detect_language
+from guidebot.retrieval.rerank import CrossEncoderReranker
 from guidebot.retrieval.search import HybridSearcher, Passage, SearchFilters, SearchResult
 
 MAX_QUESTION_CHARS = 2000
@@ -88,7 +89,8 @@ class AnswerEngine:
         rewriter: QueryRewriter | None = None,
     ) -> None:
         self.settings = settings
-        self.searcher = HybridSearcher(snapshot, embedder, settings)
+        reranker = CrossEncoderReranker(settings.reranker_path) if settings.reranker_path else None
+        self.searcher = HybridSearcher(snapshot, embedder, settings, reranker)
         self.gate = RefusalGate(settings)
         self.writers: dict[str, AnswerWriter] = {"extractive": ExtractiveWriter(settings)}
         self.writers.update(writers or {})

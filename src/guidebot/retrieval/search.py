@@ -21,6 +21,7 @@ from guidebot.documents import Chunk
 from guidebot.index.embedders import Embedder
 from guidebot.index.reader import IndexSnapshot
 from guidebot.retrieval.language import detect_language
+from guidebot.retrieval.rerank import Reranker
 
 
 @dataclass(frozen=True)
@@ -98,10 +99,13 @@ class SearchResult:
 class HybridSearcher:
     """Searches one index snapshot."""
 
-    def __init__(self, snapshot: IndexSnapshot, embedder: Embedder, settings: Settings) -> None:
+    def __init__(
+        self, snapshot: IndexSnapshot, embedder: Embedder, settings: Settings, reranker: Reranker | None = None
+    ) -> None:
         self.snapshot = snapshot
         self.embedder = embedder
         self.settings = settings
+        self.reranker = reranker
 
     def search(
         self,
@@ -148,8 +152,18 @@ class HybridSearcher:
         dense_at = {cid: (r, s) for r, (cid, s) in enumerate(dense_hits, start=1)}
         lex_at = {cid: (r, s) for r, (cid, s) in enumerate(lexical_hits, start=1)}
         ranked = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
+        if self.reranker is not None:
+            ranked = self._rerank(query, ranked)
         passages = self._diverse(ranked, k, dense_at, lex_at, qvec)
         return SearchResult(query, lang, passages, dense_hits, lexical_hits, use_lexical)
+
+    def _rerank(self, query: str, ranked: list[tuple[str, float]]) -> list[tuple[str, float]]:
+        """Reorder the first candidates by the reranker's scores (kept as the passages' score)."""
+        head = [(cid, s) for cid, s in ranked[: self.settings.rerank_candidates] if cid in self.snapshot.chunks]
+        assert self.reranker is not None
+        scores = self.reranker.scores(query, [self.snapshot.chunks[cid].embed_text for cid, _ in head])
+        reordered = sorted(zip((cid for cid, _ in head), scores, strict=True), key=lambda x: -x[1])
+        return reordered + ranked[self.settings.rerank_candidates :]
 
     def _diverse(
         self,
