@@ -130,11 +130,15 @@ def search(
     k: Annotated[int | None, typer.Option("-k", help="Number of passages (default: GUIDEBOT_SEARCH_K).")] = None,
     lang: Annotated[str | None, typer.Option(help="Question language (fr, nl, en); detected if omitted.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help='Print {"passages": [...]} as JSON.')] = False,
+    tool: Annotated[str | None, typer.Option(help="Only documents about this tool: 3en1 or activite.")] = None,
+    source: Annotated[str | None, typer.Option(help="Only this source: guide, contract, report, reform.")] = None,
+    doc_lang: Annotated[str | None, typer.Option("--doc-lang", help="Only documents in this language.")] = None,
 ) -> None:
     """Show the passages that hybrid search ranks first for a question."""
+    from guidebot.documents import SOURCES
     from guidebot.index.embedders import load_embedder
     from guidebot.index.reader import open_index
-    from guidebot.retrieval.search import HybridSearcher
+    from guidebot.retrieval.search import HybridSearcher, SearchFilters
 
     settings = get_settings()
     question = question.strip()
@@ -144,7 +148,15 @@ def search(
         raise GuidebotError(f"unknown language {lang!r}: use fr, nl or en")
     embedder = load_embedder(settings)
     searcher = HybridSearcher(open_index(settings, embedder), embedder, settings)
-    passages = searcher.search(question[:2000], k=max(1, min(k or settings.search_k, 100)), lang=lang)
+    for value, allowed, what in (
+        (tool, ("3en1", "activite"), "tool"),
+        (source, SOURCES, "source"),
+        (doc_lang, ("fr", "nl", "en"), "language"),
+    ):
+        if value is not None and value not in allowed:
+            raise GuidebotError(f"unknown {what} {value!r}: use {', '.join(allowed)}")
+    filters = SearchFilters(tool=tool, source=source, lang=doc_lang)
+    passages = searcher.search(question[:2000], k=max(1, min(k or settings.search_k, 100)), lang=lang, filters=filters)
     if as_json:
         out.print_json(json.dumps({"passages": [p.to_dict() for p in passages]}, ensure_ascii=False))
         return
@@ -171,7 +183,10 @@ def _engine(settings: Settings, writer: str) -> Any:
     writers = build_writers(settings) if writer != "extractive" else {}
     if writer not in ("extractive", *writers):
         raise GuidebotError(f"writer {writer!r} is not available: set GUIDEBOT_LLM_BASE_URL for 'openai'")
-    rewriter = LLMQueryRewriter(writers["openai"]) if "openai" in writers and writer == "openai" else None
+    if settings.llm_base_url and "openai" not in writers:
+        writers = build_writers(settings)
+    # with an LLM configured, follow-ups are rewritten by it (whatever writer answers)
+    rewriter = LLMQueryRewriter(writers["openai"]) if "openai" in writers else None
     return AnswerEngine(settings, embedder, snapshot, dict(writers), rewriter)
 
 

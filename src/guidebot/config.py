@@ -114,20 +114,33 @@ class Settings(BaseSettings):
     # --- refusal gate (thresholds chosen on the golden set's dev split: see evals/README.md) -----------
     gate_top_passages: int = Field(3, ge=1, le=20, description="Passages the gate reads for term coverage.")
     gate_min_dense: float = Field(
-        0.80, ge=0, le=1, description="Below this best dense similarity (e5 cosine) the question is refused."
+        0.80,
+        ge=0,
+        le=1,
+        description="Below this best dense similarity (e5 cosine) the question is refused. "
+        "Dev split: 0.80 and 0.83 gave the same refusals; 0.85 added false refusals (0.102 -> 0.110).",
     )
     gate_min_coverage: float = Field(
-        0.5, ge=0, le=1, description="Share of the question's key terms the top passages must contain."
+        0.5,
+        ge=0,
+        le=1,
+        description="Share of the question's key terms the top passages must contain (when the "
+        "best passage is in the question's language). Dev split: 0.3 -> refusal recall 0.64, 0.5 -> 0.72, "
+        "0.6 -> 0.72 but false refusals 0.102 -> 0.134.",
     )
     gate_dense_agree: float = Field(
         0.85,
         ge=0,
         le=1,
         description="With both legs agreeing on the best passage, this similarity answers even "
-        "when term coverage is low.",
+        "when term coverage is low (typos, synonyms).",
     )
     gate_min_dense_crosslingual: float = Field(
-        0.83, ge=0, le=1, description="Best dense similarity needed when no passage is in the question's language."
+        0.83,
+        ge=0,
+        le=1,
+        description="Best dense similarity needed when the best passage is in another language "
+        "than the question. Dev split: 0.83 and 0.86 gave the same results.",
     )
 
     # --- answers -----------------------------------------------------------------------------------

@@ -45,7 +45,12 @@ _ACCOUNT = re.compile(
     r"\b(mon|ma|mes|notre)\s+(solde|compte (smart|membre|bancaire)"
     r"|dossier|fiches? de (paie|salaire)|virement|mot de passe"
     r"|login|identifiant|num[ée]ro de (membre|dossier|facture)|attestation fiscale|fiche fiscale)\b"
-    r"|\b(solde|reste|restant)\b.{0,30}\b(mon|ma|mes|de mon|sur mon)\b|\b(il|combien) (me|m')\s?reste"
+    r"|\bsolde\b.{0,30}\b(mon|ma|mes|de mon|sur mon)\b|\b(il|combien) (me|m')\s?reste"
+    r"|\b(ai-je|j'ai) (d[ée]j[àa] )?(travaill[ée]|gagn[ée]|per[çc]u|touch[ée]|d[ée]clar[ée]) combien\b"
+    r"|\bcombien (de jours )?(ai-je|j'ai) (d[ée]j[àa] )?(travaill[ée]|gagn[ée]|per[çc]u|touch[ée])"
+    r"|\bsuis-je (encore |toujours )?(couvert|en ordre|sociétaire)\b|\bben ik (nog |al )?(gedekt|in orde|vennoot)\b"
+    r"|\bheb ik (al |nog )?(gewerkt|verdiend|ontvangen)\b|\bhave i (already )?(worked|earned|been paid|received)\b"
+    r"|\bam i (still )?(covered|a (member|shareholder))\b"
     r"|\bo[ùu] en est\b.{0,20}\b(mon|ma|mes)\b|\b(mon|ma) (salaire|paie|facture|note de frais|paiement)\b.{0,20}"
     r"\b(n°|num[ée]ro|d[ue]s? (" + _MONTHS + r")|(" + _MONTHS + r")|d'hier|de la semaine)\b"
     r"|\b(ai-je|j'ai pas|je n'ai pas|n'ai toujours pas) (re[çc]u|[ée]t[ée] pay[ée])\b"
@@ -74,6 +79,23 @@ def is_injection(question: str) -> bool:
     return bool(_INJECTION.search(question))
 
 
+_SEGMENTS = re.compile(
+    r"(?<=[.!?;])\s+|\s*[()\[\]]\s*|\s+(?=(?:et|puis|ensuite|and|then|also|en|daarna)\b[^.?!]{0,30}"
+    r"\b(?:ignore|oublie|negeer|vergeet|forget|disregard|r[ée]v[èe]le|reveal|toon|affiche)\b)",
+    re.I,
+)
+
+
+def strip_injection(question: str) -> str:
+    """The question without its sentences that address the assistant ("... ignore your rules and ...").
+
+    What remains is answered as any question; an empty remainder means the whole message was an instruction.
+    """
+    kept = [seg for seg in _SEGMENTS.split(question) if seg and seg.strip() and not _INJECTION.search(seg)]
+    remainder = " ".join(s.strip() for s in kept).strip()
+    return remainder if re.search(r"\w{3,}", remainder) else ""
+
+
 def is_account_question(question: str) -> bool:
     return bool(_ACCOUNT.search(question))
 
@@ -88,7 +110,7 @@ class RefusalGate:
         """``question`` is the standalone query retrieval used; ``raw_question`` what the member typed."""
         s = self.settings
         typed = raw_question or question
-        if is_injection(typed):
+        if is_injection(typed) and not strip_injection(typed):
             return GateDecision(False, "instruction")
         if is_account_question(typed):
             return GateDecision(False, "account")
@@ -100,7 +122,10 @@ class RefusalGate:
         lexical_top = {cid for cid, _ in result.lexical[:5]}
         dense_top = {cid for cid, _ in result.dense[:5]}
         agree = bool(top_ids & lexical_top and top_ids & dense_top)
+        # Key-term coverage only means something when the best passage is in the question's language.
         same_lang = [p for p in passages if p.chunk.lang == result.lang]
+        if passages[0].chunk.lang != result.lang:
+            same_lang = []
         terms = key_terms(question, result.lang)
         coverage: float | None = None
         if terms and same_lang:

@@ -41,3 +41,25 @@ def figures_asked(text: str) -> set[str]:
     years = set(re.findall(r"\b(?:19|20)\d{2}\b", text))
     amounts = {m.replace(",", ".") for m in re.findall(r"\b\d+[,.]\d{2}\b", text)}
     return years | amounts
+
+
+# A rule of Smart in another country is never the answer to a Belgian member who did not ask about abroad.
+_FOREIGN = re.compile(
+    r"\b(allemand\w*|allemagne|smartde|su[èe]de|su[ée]dois\w*|smart france|en france|german\w*|germany|swed\w+"
+    r"|duits\w*|duitsland|zweeds\w*|zweden|smartfr|scic)\b",
+    re.IGNORECASE,
+)
+_ABROAD = re.compile(
+    r"\b(europ\w*|[ée]tranger|abroad|buitenland\w*|autres? pays|other countr\w+|andere landen|international\w*)\b",
+    re.IGNORECASE,
+)
+
+
+def is_foreign(text: str) -> bool:
+    """Does the text state a rule or fact of Smart in another country?"""
+    return bool(_FOREIGN.search(text))
+
+
+def asks_abroad(question: str) -> bool:
+    """Does the question ask about another country (or Smart abroad)?"""
+    return bool(_FOREIGN.search(question) or _ABROAD.search(question))
