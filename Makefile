@@ -4,7 +4,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test test-llamacpp install install-dev lint bench clean
+.PHONY: run test test-llamacpp eval-gate install install-dev lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -33,6 +33,11 @@ test: install-dev lint
 test-llamacpp: install-dev
 	$(BIN)/pip install --quiet -e '.[dev,st,llm,llamacpp]'
 	$(BIN)/python -m pytest -m llamacpp
+
+## eval-gate: build the index, answer the golden test split, fail below evals/thresholds.yaml
+eval-gate: install-dev
+	$(BIN)/guidebot index
+	$(BIN)/guidebot eval --split test --gate
 
 lint: install-dev
 	$(BIN)/ruff check src tests

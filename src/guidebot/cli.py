@@ -241,8 +241,12 @@ def eval_(
     out_dir: Annotated[Path, typer.Option("--out", help="Where to write the run file and report.")] = Path(
         "evals/runs"
     ),
+    compare: Annotated[str | None, typer.Option(help="An earlier run file, or 'last', to compare with.")] = None,
+    gate: Annotated[bool, typer.Option("--gate", help="Exit non-zero below evals/thresholds.yaml.")] = False,
+    thresholds: Annotated[Path, typer.Option(help="Minimum figures for --gate.")] = Path("evals/thresholds.yaml"),
 ) -> None:
     """Run the golden set: retrieval and answer metrics, by language and kind; JSON run file and report."""
+    from guidebot.evals.compare import check_thresholds, compare_runs, load_run
     from guidebot.evals.golden import GoldenError, load_golden
     from guidebot.evals.report import write_run
     from guidebot.evals.runner import run_golden
@@ -254,6 +258,12 @@ def eval_(
         raise GuidebotError(str(exc)) from exc
     if not cases:
         raise GuidebotError(f"no golden question in {golden} for split {split!r}")
+    previous = None
+    if compare:
+        try:
+            previous = load_run(compare, out_dir, split)
+        except (FileNotFoundError, ValueError) as exc:
+            raise GuidebotError(f"cannot compare: {exc}") from exc
     engine = _engine(settings, writer)
     with _progress() as progress:
         run = run_golden(
@@ -263,6 +273,26 @@ def eval_(
     for line in paths.summary_lines:
         out.print(escape(line))
     out.print(escape(f"run file {paths.json}; report {paths.markdown}"))
+    if previous is not None:
+        diff = compare_runs(previous[1], run)
+        out.print(
+            escape(
+                f"compared with {previous[0].name}: {len(diff['better'])} questions better, {len(diff['worse'])} worse"
+            )
+        )
+        for key in ("recall@5", "fact_accuracy", "refusal_recall", "false_refusals"):
+            if key in diff["deltas"]:
+                out.print(escape(f"  {key:16} {diff['deltas'][key]:+.3f}"))
+        for label in ("worse", "better"):
+            for item in diff[label]:
+                out.print(escape(f"  {label:6} {item['id']}: {item['question']}"))
+    if gate:
+        failures = check_thresholds(run["summary"], thresholds)
+        for failure in failures:
+            err.print(escape(f"below the gate: {failure}"))
+        if failures:
+            raise typer.Exit(1)
+        out.print("gate passed: every figure meets evals/thresholds.yaml")
 
 
 @app.command(name="llamacpp-serve")
