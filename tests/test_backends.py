@@ -101,7 +101,7 @@ def chroma_server(tmp_path: Path) -> Iterator[str]:
 def test_chroma_client_server_mode(settings, embedder, write, chroma_server) -> None:
     import chromadb
 
-    server_settings = settings.model_copy(update={"chroma_url": chroma_server})
+    server_settings = settings.model_copy(update={"chroma_url": chroma_server, "prune_grace_s": 0.0})
     write("part.md", article("societariat-part", "## Prix\n\nUne part coûte 30 euros."))
     write("salaire.md", article("salaire-versement", "## Versement\n\nLe salaire est versé sous sept jours."))
     builder = IndexBuilder(server_settings, embedder)

@@ -51,6 +51,7 @@ def corpus(write):
 
 
 def test_incremental_cases(settings, embedder, corpus, write):
+    settings = settings.model_copy(update={"prune_grace_s": 0.0})
     builder = IndexBuilder(settings, embedder)
     first = builder.build()
     assert first.switched and sorted(first.added) == ["facturation-tva", "salaire-versement", "societariat-part"]
@@ -90,8 +91,14 @@ def test_incremental_cases(settings, embedder, corpus, write):
     assert manifest["embedder"] == {"name": embedder.name, "dim": 384}
     assert manifest["counts"]["chunks"] == 2 and manifest["chunker"]["encoding"] == "cl100k_base"
 
-    # Only the serving version and the one before it are kept.
+    # Only the serving version and the one before it are kept (once the grace period is over: 0 here).
     assert len(list(layout.versions_dir(settings.index_root).iterdir())) == 2
+    graced = IndexBuilder(settings.model_copy(update={"prune_grace_s": 3600.0}), embedder)
+    write("facturation/tva.md", article("facturation-tva", TVA))
+    graced.build()
+    write("facturation/tva.md", article("facturation-tva", TVA + "\nUne phrase de plus."))
+    graced.build()
+    assert len(list(layout.versions_dir(settings.index_root).iterdir())) == 4  # replaced just now: kept
 
 
 def test_a_file_that_breaks_keeps_its_indexed_content(settings, embedder, corpus, write):

@@ -78,6 +78,14 @@ class Settings(BaseSettings):
         "so a reader that opened the previous version keeps working during a switch.",
     )
 
+    prune_grace_s: float = Field(
+        60.0,
+        ge=0,
+        le=86400,
+        description="A version replaced less than this long ago is kept even beyond "
+        "keep_versions, so a reader that opened it just before a switch can finish with it.",
+    )
+
     # --- ingestion -----------------------------------------------------------------------------------
     max_file_bytes: int = Field(
         20_000_000, ge=1, description="Files larger than this are reported and skipped, not loaded."
@@ -90,6 +98,9 @@ class Settings(BaseSettings):
     )
     candidates_per_leg: int = Field(
         30, ge=1, le=500, description="Passages taken from each retrieval leg before fusion."
+    )
+    retrieval_legs: Literal["hybrid", "dense", "lexical"] = Field(
+        "hybrid", description="hybrid (guidebot), or one leg alone: the dense-only and BM25-only baselines of the eval."
     )
     lexical_languages: list[str] = Field(
         ["fr"],

@@ -146,6 +146,9 @@ class RefusalGate:
         }
         if missing_figures:
             return GateDecision(False, "figure_not_found", features)
+        if not result.dense:  # the BM25-only baseline: term coverage is the only evidence there is
+            ok = coverage is not None and coverage >= s.gate_min_coverage
+            return GateDecision(ok, "answered" if ok else "terms_not_covered", features)
         if top_dense < s.gate_min_dense:
             return GateDecision(False, "low_similarity", features)
         if coverage is not None and coverage < s.gate_min_coverage and not (agree and top_dense >= s.gate_dense_agree):

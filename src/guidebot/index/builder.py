@@ -329,7 +329,7 @@ class IndexBuilder:
         return {h: got[cid] for h, cid in by_hash.items() if cid in got}
 
     def _prune(self, root: Path) -> None:
-        for stale in layout.stale_versions(root, keep=self.settings.keep_versions):
+        for stale in layout.stale_versions(root, keep=self.settings.keep_versions, grace_s=self.settings.prune_grace_s):
             try:
                 old = read_manifest(stale)
                 drop_collection(VectorLocation.from_dict(old["vectors"]), stale)

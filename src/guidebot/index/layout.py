@@ -20,6 +20,7 @@ import json
 import os
 import secrets
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -115,8 +116,9 @@ def build_lock(root: Path) -> Iterator[None]:
             fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
-def stale_versions(root: Path, keep: int) -> list[Path]:
-    """Folders to delete: unfinished builds, and finished ones older than the newest ``keep``.
+def stale_versions(root: Path, keep: int, grace_s: float = 0.0) -> list[Path]:
+    """Folders to delete: unfinished builds, and finished ones older than the newest ``keep`` that stopped
+    serving more than ``grace_s`` seconds ago (a reader that opened one just before a switch can finish).
 
     Call only while holding the build lock (an unfinished folder then belongs to a dead build).
     """
@@ -129,7 +131,16 @@ def stale_versions(root: Path, keep: int) -> list[Path]:
     keep_set = {p.name for p in finished[-keep:]}
     if current:
         keep_set.add(current)
-    return sorted(unfinished) + [p for p in finished if p.name not in keep_set]
+    now = time.time()
+    stale = []
+    for i, p in enumerate(finished):
+        if p.name in keep_set:
+            continue
+        # a version stopped serving when the next one was written
+        retired_at = (finished[i + 1] / MANIFEST).stat().st_mtime if i + 1 < len(finished) else now
+        if now - retired_at >= grace_s:
+            stale.append(p)
+    return sorted(unfinished) + stale
 
 
 def remove_tree(path: Path) -> None:

@@ -11,7 +11,7 @@ import numpy as np
 
 from guidebot.config import Settings
 from guidebot.documents import Chunk
-from guidebot.errors import IndexMissingError
+from guidebot.errors import EmbedderMismatchError, IndexMissingError
 from guidebot.index import layout
 from guidebot.index.builder import check_embedder, read_chunks, read_manifest
 from guidebot.index.embedders import Embedder
@@ -49,11 +49,27 @@ def index_exists(settings: Settings) -> bool:
 
 
 def open_index(settings: Settings, embedder: Embedder | None = None) -> IndexSnapshot:
-    """Open the version CURRENT points at; refuses one built with another embedder."""
+    """Open the version CURRENT points at; refuses one built with another embedder.
+
+    If the version is replaced and removed while it is being opened, the new current one is opened instead.
+    """
     root = settings.index_root
-    version_dir = layout.current_version_dir(root)
-    if version_dir is None:
-        raise IndexMissingError(f"no index in {root}: build it with `guidebot index`")
+    for _attempt in range(3):
+        build_id = layout.current_build_id(root)
+        version_dir = layout.current_version_dir(root)
+        if version_dir is None:
+            raise IndexMissingError(f"no index in {root}: build it with `guidebot index`")
+        try:
+            return _open_version(version_dir, embedder)
+        except EmbedderMismatchError:
+            raise
+        except Exception:
+            if layout.current_build_id(root) == build_id:
+                raise
+    raise IndexMissingError(f"the index in {root} kept changing while it was opened; try again")
+
+
+def _open_version(version_dir: Path, embedder: Embedder | None) -> IndexSnapshot:
     manifest = read_manifest(version_dir)
     if embedder is not None:
         check_embedder(manifest, embedder)

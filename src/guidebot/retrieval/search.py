@@ -134,7 +134,11 @@ class HybridSearcher:
         lang = lang or detect_language(query)
         filters = filters or SearchFilters()
         n = max(self.settings.candidates_per_leg, k)
-        use_lexical = lang in self.settings.lexical_languages if lexical is None else lexical
+        legs = self.settings.retrieval_legs
+        if lexical is None:
+            lexical = legs == "lexical" or (legs == "hybrid" and lang in self.settings.lexical_languages)
+        use_lexical = lexical
+        dense = dense and legs != "lexical"
         dense_hits: list[tuple[str, float]] = []
         qvec = self.embedder.embed_query(query)
         if dense:
