@@ -110,12 +110,9 @@ class AnswerEngine:
         writer: str = "extractive",
         filters: SearchFilters | None = None,
     ) -> AnswerResult:
-        start = time.perf_counter()
-        prepared = self.prepare(question, history or [], language, filters)
-        result = self.finish(
-            prepared, self.writers[writer].write(*prepared.writer_args) if prepared.answerable else "", writer
-        )
-        result.latency_ms = (time.perf_counter() - start) * 1000
+        """One question, answered (the last item of ask_stream)."""
+        *_, result = self.ask_stream(question, history, language, writer, filters)
+        assert isinstance(result, AnswerResult)
         return result
 
     def ask_stream(

@@ -108,40 +108,24 @@ class HybridSearcher:
         self.reranker = reranker
 
     def search(
-        self,
-        query: str,
-        k: int | None = None,
-        lang: str | None = None,
-        filters: SearchFilters | None = None,
-        *,
-        lexical: bool | None = None,
-        dense: bool = True,
+        self, query: str, k: int | None = None, lang: str | None = None, filters: SearchFilters | None = None
     ) -> list[Passage]:
-        return self.retrieve(query, k, lang, filters, lexical=lexical, dense=dense).passages
+        """The ranked passages alone (see retrieve)."""
+        return self.retrieve(query, k, lang, filters).passages
 
     def retrieve(
-        self,
-        query: str,
-        k: int | None = None,
-        lang: str | None = None,
-        filters: SearchFilters | None = None,
-        *,
-        lexical: bool | None = None,
-        dense: bool = True,
+        self, query: str, k: int | None = None, lang: str | None = None, filters: SearchFilters | None = None
     ) -> SearchResult:
-        """Ranked passages with each leg's raw hits. ``lexical``/``dense`` switch a leg off (for baselines)."""
+        """Ranked passages with each leg's raw hits; ``settings.retrieval_legs`` turns a leg off (baselines)."""
         k = k or self.settings.search_k
         lang = lang or detect_language(query)
         filters = filters or SearchFilters()
         n = max(self.settings.candidates_per_leg, k)
         legs = self.settings.retrieval_legs
-        if lexical is None:
-            lexical = legs == "lexical" or (legs == "hybrid" and lang in self.settings.lexical_languages)
-        use_lexical = lexical
-        dense = dense and legs != "lexical"
+        use_lexical = legs == "lexical" or (legs == "hybrid" and lang in self.settings.lexical_languages)
         dense_hits: list[tuple[str, float]] = []
         qvec = self.embedder.embed_query(query)
-        if dense:
+        if legs != "lexical":
             dense_hits = self.snapshot.vectors.query(qvec, n, where=filters.where())
         lexical_hits: list[tuple[str, float]] = []
         if use_lexical:
