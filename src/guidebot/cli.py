@@ -236,7 +236,9 @@ def ask(
 @app.command(name="eval")
 def eval_(
     split: Annotated[str, typer.Option(help="dev, test or all.")] = "test",
-    golden: Annotated[Path, typer.Option("--set", help="Folder of golden YAML files.")] = Path("evals/golden"),
+    golden: Annotated[
+        Path, typer.Option("--set", help="A question set: a name under evals/ (golden) or a folder of YAML files.")
+    ] = Path("golden"),
     writer: Annotated[str, typer.Option(help="Answer writer to evaluate.")] = "extractive",
     out_dir: Annotated[Path, typer.Option("--out", help="Where to write the run file and report.")] = Path(
         "evals/runs"
@@ -265,6 +267,8 @@ def eval_(
 
     settings = get_settings()
     try:
+        if not golden.is_dir() and (Path("evals") / golden).is_dir():
+            golden = Path("evals") / golden
         cases = load_golden(golden, split)
     except GoldenError as exc:
         raise GuidebotError(str(exc)) from exc
