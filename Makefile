@@ -20,10 +20,10 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-## run: install, build the index if missing (incremental otherwise), and show a search
+## run: install, build the index if missing (incremental otherwise), and answer a sample question
 run: install
 	$(BIN)/guidebot index
-	$(BIN)/guidebot search "Combien coûte une part de Smart ?" -k 3
+	$(BIN)/guidebot ask "Combien coûte une part de Smart ?"
 
 ## test: lint, type-check and run every test (the llama.cpp path has its own target: test-llamacpp)
 test: install-dev lint

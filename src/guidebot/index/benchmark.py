@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from guidebot.chunking.units import split_units
 from guidebot.config import Settings
 from guidebot.index.builder import IndexBuilder, read_chunks
 from guidebot.index.embedders import load_embedder
@@ -32,7 +33,7 @@ def run_index_benchmark(settings: Settings, *, edits: int = 3, workdir: Path | N
         corpus = scratch / "corpus"
         shutil.copytree(settings.corpus_dir, corpus)
         bench_settings = settings.model_copy(
-            update={"corpus_dir": corpus, "index_dir": scratch / "indexes", "index_name": "bench"}
+            update={"corpus_dir": corpus, "index_dir": scratch / "indexes", "index_name": "bench", "prune_grace_s": 0.0}
         )
         t = time.perf_counter()
         embedder = load_embedder(bench_settings)
@@ -49,14 +50,21 @@ def run_index_benchmark(settings: Settings, *, edits: int = 3, workdir: Path | N
 
         version = current_version_dir(bench_settings.index_root)
         assert version is not None
-        texts = [c.embed_text for c in read_chunks(version)]
+        # the same texts the build embedded: every chunk, and every sentence, list item and table row
+        chunks = read_chunks(version)
+        texts = [c.embed_text for c in chunks] + [u.text for c in chunks for u in split_units(c.text)]
         t = time.perf_counter()
-        embedder.embed_passages(texts)
+        for start in range(0, len(texts), 128):
+            embedder.embed_passages(texts[start : start + 128])
         raw = time.perf_counter() - t
-        raw_rate = len(texts) / raw
-        pipeline_rate = report.chunks / total
-        yield f"raw embedder       {len(texts)} passages in {raw:.2f} s = {raw_rate:.1f} passages/s"
-        yield (f"pipeline / raw     {pipeline_rate / raw_rate:.0%} of the raw embedder's throughput (target >= 80%)")
+        yield (
+            f"raw embedder       the same {len(texts)} texts ({report.chunks} chunks + {report.units} units) "
+            f"in {raw:.2f} s = {len(texts) / raw:.1f} texts/s"
+        )
+        yield (
+            f"pipeline / raw     the build's {len(texts) / total:.1f} texts/s are {raw / total:.0%} of the raw "
+            f"embedder's throughput (target >= 80%)"
+        )
 
         articles = [p for p in iter_corpus_files(corpus) if p.suffix == ".md"]
         target = max(articles, key=lambda p: p.stat().st_size)
