@@ -83,7 +83,7 @@ def check_citations(answer: str, passages: list[Passage], lang: str) -> CheckedA
             claim = _MARKERS.sub("", sentence).strip()
             if not claim:
                 continue
-            if not valid or not _supported(claim, [passages[n - 1] for n in valid], lang):
+            if not valid or not supports(claim, [passages[n - 1] for n in valid], lang):
                 dropped.append(claim)
                 continue
             marks = []
@@ -112,7 +112,8 @@ def _sentences(body: str) -> list[str]:
     return merged
 
 
-def _supported(claim: str, cited: list[Passage], lang: str) -> bool:
+def supports(claim: str, cited: list[Passage], lang: str) -> bool:
+    """Do the cited passages support the claim (its figures, and most of its words in their language)?"""
     text = " ".join(clean_inline(p.chunk.embed_text) for p in cited)
     figures = numbers_in(claim)
     if figures and not figures <= (numbers_in(text) | {f for f in figures if f in text}):

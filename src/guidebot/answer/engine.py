@@ -142,9 +142,10 @@ class AnswerEngine:
         q = " ".join(question.split())[:MAX_QUESTION_CHARS]
         if not q:
             raise ValueError("empty question")
-        if is_injection(q) and strip_injection(q):
+        genuine = strip_injection(q) if is_injection(q) else q
+        if genuine:
             # instructions aimed at the assistant are not followed: only the genuine question is kept
-            q = strip_injection(q)
+            q = genuine
         previous = history[-1] if history else None
         lang = language or detect_language(q, previous.language if previous else None)
         if self.rewriter is not None and previous is not None:

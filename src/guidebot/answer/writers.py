@@ -22,7 +22,7 @@ from typing import Protocol
 from guidebot.answer.text import Unit, asks_abroad, has_digit, is_foreign, key_terms, split_units
 from guidebot.config import Settings
 from guidebot.index.lexical import tokenize
-from guidebot.retrieval.search import Passage
+from guidebot.retrieval.search import Passage, jaccard
 
 
 class AnswerWriter(Protocol):
@@ -166,7 +166,7 @@ class ExtractiveWriter:
             if s.score < KEEP_RATIO * lead.score:
                 break
             tokens = set(s.unit.text.lower().split())
-            if any(len(tokens & other) / max(1, len(tokens | other)) > 0.6 for other in seen):
+            if any(jaccard(tokens, other) > 0.6 for other in seen):
                 continue
             chosen.append(s)
             seen.append(tokens)

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from guidebot.answer.citations import _supported as passage_supports  # the same test the engine applies
+from guidebot.answer.citations import supports as passage_supports  # the same test the engine applies
 from guidebot.retrieval.search import Passage
 
 _MARKER = re.compile(r"\[(\d+)\]")

@@ -169,7 +169,7 @@ class HybridSearcher:
             if chunk is None or per_doc[chunk.doc_id] >= self.settings.max_passages_per_doc:
                 continue
             words = set(chunk.text.lower().split())
-            if any(_jaccard(words, other) >= self.settings.duplicate_jaccard for other in kept_texts):
+            if any(jaccard(words, other) >= self.settings.duplicate_jaccard for other in kept_texts):
                 continue
             d, lx = dense_at.get(cid), lex_at.get(cid)
             units = self.snapshot.units_of(cid)
@@ -192,7 +192,8 @@ class HybridSearcher:
         return out
 
 
-def _jaccard(a: set[str], b: set[str]) -> float:
+def jaccard(a: set[str], b: set[str]) -> float:
+    """Word overlap of two texts' word sets (0 when either is empty)."""
     if not a or not b:
         return 0.0
     return len(a & b) / len(a | b)
