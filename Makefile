@@ -20,10 +20,9 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-## run: install, build the index if missing (incremental otherwise), and answer a sample question
+## run: install, build the index if missing, serve the widget demo page and the API on http://127.0.0.1:8000
 run: install
-	$(BIN)/guidebot index
-	$(BIN)/guidebot ask "Combien coûte une part de Smart ?"
+	$(BIN)/guidebot serve --host 127.0.0.1 --port 8000
 
 ## test: lint, type-check and run every test (the llama.cpp path has its own target: test-llamacpp)
 test: install-dev lint

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,8 +18,6 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """No GUIDEBOT_* variable of the developer's shell leaks into a test."""
-    import os
-
     for key in list(os.environ):
         if key.startswith("GUIDEBOT_"):
             monkeypatch.delenv(key)
@@ -77,3 +76,57 @@ def write(settings: Settings) -> Iterator[object]:
         return path
 
     yield _write
+
+
+# --- conversation store: a throwaway PostgreSQL server and a fresh database per test ------------------------------
+
+# Read at import, before the autouse fixture above clears GUIDEBOT_* for each test (store_url asks for
+# postgres_url lazily, after that fixture has run).
+_DEV_POSTGRES_URL = os.environ.get("GUIDEBOT_TEST_POSTGRES_URL", "").strip()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """SQLAlchemy URL (``postgresql+psycopg://USER@127.0.0.1:PORT/DBNAME``) of a PostgreSQL server for this run.
+
+    GUIDEBOT_TEST_POSTGRES_URL points the tests at an existing server (nothing is started); otherwise a throwaway
+    server is started from Debian's package. Without PostgreSQL binaries the tests skip, except in CI (CI=true),
+    where they fail.
+    """
+    from sqlalchemy.engine import make_url
+
+    import pgserver
+
+    if _DEV_POSTGRES_URL:
+        yield make_url(_DEV_POSTGRES_URL).set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+        return
+    try:
+        server = pgserver.PostgresServer().start()
+    except pgserver.PostgresUnavailable as exc:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"PostgreSQL is required in CI: {exc}", pytrace=False)
+        pytest.skip(f"PostgreSQL not available: {exc}")
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+@pytest.fixture(params=[pytest.param("sqlite", id="sqlite"), pytest.param("postgresql", id="postgresql")])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database URL for each test, on SQLite and on PostgreSQL.
+
+    Close every engine made on the URL before the test ends: the PostgreSQL database is dropped at teardown.
+    """
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'store.sqlite3'}"
+        return
+    import pgserver
+
+    server_url: str = request.getfixturevalue("postgres_url")
+    name = pgserver.unique_db_name()
+    url = pgserver.create_database(server_url, name)
+    try:
+        yield url
+    finally:
+        pgserver.drop_database(server_url, name)

@@ -14,8 +14,9 @@ from typing import Any
 class ScriptedModel:
     """Replies with the scripted texts in order (the last one repeats); records every request."""
 
-    def __init__(self, replies: list[str]) -> None:
+    def __init__(self, replies: list[str], word_delay_s: float = 0.0) -> None:
         self.replies = list(replies)
+        self.word_delay_s = word_delay_s  # a slow model, for tests of what happens mid-stream
         self.requests: list[dict[str, Any]] = []
 
     def next_reply(self) -> str:
@@ -45,6 +46,8 @@ def openai_stub(model: ScriptedModel) -> Iterator[str]:
                         "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}],
                     }
                     self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+                    self.wfile.flush()
+                    time.sleep(model.word_delay_s)
                 end = {
                     "id": "chatcmpl-1",
                     "object": "chat.completion.chunk",

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest import article
 from guidebot.answer.citations import check_citations
 from guidebot.answer.engine import AnswerEngine, Turn
 from guidebot.answer.gate import is_account_question, is_injection
@@ -21,82 +20,7 @@ from guidebot.retrieval.followup import rewrite_followup
 from guidebot.retrieval.language import detect_language
 from guidebot.retrieval.search import Passage
 from openai_stub import ScriptedModel, openai_stub
-
-ARTICLES = {
-    "societariat/part.md": article(
-        "societariat-prix-part",
-        """
-        ## Combien coûte une part ?
-
-        Une part de la coopérative SmartCoop coûte 30 €. Il faut au moins une part par année d'utilisation des services.
-
-        ## Une part pour tous les outils
-
-        Une seule part donne accès à l'outil 3en1 comme à l'outil Activité.
-        """,
-        title="Combien coûte une part de Smart ?",
-    ),
-    "salaire/versement.md": article(
-        "salaire-date-versement",
-        """
-        ## Le salaire est versé dans les 7 jours ouvrables
-
-        Smart verse votre salaire dans les sept jours ouvrables qui suivent la prestation,
-        même si le client n'a pas encore payé.
-
-        ## Pourquoi Smart paie avant le client
-
-        En 2022, un client mettait en moyenne 28 jours pour payer sa facture.
-        """,
-        title="Quand mon salaire est-il versé ?",
-    ),
-    "facturation/notes.md": article(
-        "facturation-notes-de-credit",
-        """
-        ## Faire une note de crédit
-
-        Aucune source publique ne décrit la procédure des notes de crédit chez Smart. Demandez à votre conseiller·ère.
-        """,
-        title="Comment faire une note de crédit ?",
-    ),
-    "outils/3en1.md": article(
-        "outil-3en1-facturer",
-        """
-        ## Facturer dans l'outil 3en1
-
-        Dans l'outil 3en1, la facture, le salaire et les frais sont rattachés à une prestation.
-
-        ## Facturer dans l'outil Activité
-
-        Dans l'outil Activité, les factures alimentent le budget de l'Activité, dans lequel on puise pour se payer.
-        """,
-        title="Comment facturer un client ?",
-    ),
-    "reforme/attestation.md": article(
-        "reforme-attestation-types",
-        """
-        ## Les trois attestations
-
-        L'attestation du travail des arts existe en trois types : ordinaire, plus et débutant.
-
-        ## Durée de validité de l'attestation
-
-        L'attestation ordinaire et l'attestation plus sont valables 5 ans ; l'attestation débutant est valable 3 ans.
-        """,
-        title="Qu'est-ce que l'attestation du travail des arts ?",
-        source="reform",
-    ),
-    "nl/loon.md": article(
-        "salaire-wanneer-uitbetaald-nl",
-        """
-        ## Binnen zeven werkdagen
-
-        Smart betaalt je loon binnen zeven werkdagen na je prestatie, ook als je klant nog niet betaald heeft.
-        """,
-        title="Wanneer wordt mijn loon betaald?",
-        lang="nl",
-    ),
-}
+from sample_corpus import ARTICLES
 
 
 @pytest.fixture(scope="module")

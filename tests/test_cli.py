@@ -128,3 +128,48 @@ def test_ask_json_and_a_followup_conversation(settings, write) -> None:
     assert ask("x" * 2001).returncode == 1
     res = ask("question", "--writer", "openai")
     assert res.returncode == 1 and "GUIDEBOT_LLM_BASE_URL" in res.stderr
+
+
+def test_serve_builds_the_missing_index_then_answers(settings, write, tmp_path) -> None:
+    """The README's run command on a fresh checkout: no index yet, one command brings the server up."""
+    import time
+
+    import httpx
+
+    from apiserver import free_port
+
+    write(
+        "part.md", article("societariat-part", "## Prix\n\nUne part coûte 30 euros.", title="Combien coûte une part ?")
+    )
+    port = free_port()
+    env = dict(
+        os.environ,
+        GUIDEBOT_CORPUS_DIR=str(settings.corpus_dir),
+        GUIDEBOT_INDEX_DIR=str(settings.index_dir),
+        GUIDEBOT_CACHE_DIR=str(settings.cache_dir),
+        GUIDEBOT_DATABASE_URL=f"sqlite:///{tmp_path}/serve.sqlite3",
+    )
+    log = (tmp_path / "serve.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "guidebot.cli", "serve", "--port", str(port)], env=env, stdout=log, stderr=log
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            time.sleep(0.2)
+        assert httpx.get(f"{base}/readyz").status_code == 200, (tmp_path / "serve.log").read_text()
+        body = httpx.post(f"{base}/api/chat", json={"message": "Combien coûte une part ?"}, timeout=30).json()
+        assert body["refused"] is False and "30 euros" in body["answer"]
+        assert "building it from" in (tmp_path / "serve.log").read_text()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        log.close()
+    # uvicorn shuts down cleanly, then re-raises the signal it caught
+    assert proc.returncode in (0, -15) and "Finished server process" in (tmp_path / "serve.log").read_text()

@@ -1,4 +1,4 @@
-"""The guidebot command line: ingest, index, search, crawl, bench."""
+"""The guidebot command line: ingest, index, search, ask, serve, eval, crawl, bench."""
 
 from __future__ import annotations
 
@@ -231,6 +231,32 @@ def ask(
     out.print(
         escape(f"\n(conversation {conversation_id}; follow up with --conversation {conversation_id})"), style="dim"
     )
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on (loopback by default).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
+) -> None:
+    """Serve the chat API, the widget and its demo page; builds the index first when there is none."""
+    import uvicorn
+
+    from guidebot.api import ChatService, create_app
+    from guidebot.index.builder import IndexBuilder
+    from guidebot.index.embedders import load_embedder
+    from guidebot.index.reader import index_exists
+
+    settings = get_settings()
+    embedder = None  # loaded by the service in the background, so /healthz answers at once
+    if not index_exists(settings):
+        embedder = load_embedder(settings)
+        err.print(f"no index in {settings.index_root}: building it from {settings.corpus_dir} (a few minutes)")
+        with _progress() as progress:
+            report = IndexBuilder(settings, embedder).build(progress=progress)
+        err.print(f"indexed {report.documents} documents, {report.chunks} chunks")
+    service = ChatService(settings, embedder=embedder)
+    err.print(f"guidebot on http://{host}:{port}/ (demo page), API docs at http://{host}:{port}/docs")
+    uvicorn.run(create_app(settings, service), host=host, port=port, log_level="info", proxy_headers=False)
 
 
 @app.command(name="eval")

@@ -160,6 +160,11 @@ class Settings(BaseSettings):
     answer_target_words: int = Field(
         120, ge=30, le=1000, description="Length the extractive answer aims for (it stops adding points past it)."
     )
+    answer_writer: Literal["extractive", "openai", "llamacpp"] = Field(
+        "extractive",
+        description="Writer of the chat API's answers: extractive (offline default), openai (needs llm_base_url) "
+        "or llamacpp (a llama_cpp.server on llamacpp_url). Every writer's answer goes through the citation check.",
+    )
     llm_base_url: str | None = Field(
         None,
         description="OpenAI-compatible endpoint for the 'openai' writer (e.g. https://api.example/v1); "
@@ -178,6 +183,37 @@ class Settings(BaseSettings):
     )
     adviser_contact: str = Field(
         "", description="Extra contact line shown with a refusal (e.g. an e-mail or phone number); empty = none."
+    )
+
+    # --- chat API and widget ---------------------------------------------------------------------------
+    web_dir: Path = Field(Path("web"), description="Folder of the widget (widget.js) and the demo page served at /.")
+    cors_origins: list[str] = Field(
+        ["https://www.smart.coop", "https://smartbe.be"],
+        description="Origins whose pages may embed the widget and call the chat API (CORS allow-list; the "
+        "server's own origin needs no entry).",
+    )
+    rate_limit_per_minute: int = Field(
+        20,
+        ge=1,
+        le=10000,
+        description="Chat and feedback requests one client (IP address) may make per minute; a burst of this "
+        "size is allowed, then requests get 429 with Retry-After. 20 is above any member typing by hand.",
+    )
+    max_body_bytes: int = Field(
+        16_384,
+        ge=1024,
+        le=10_000_000,
+        description="Largest request body accepted (413 beyond): a 2,000-character question in JSON is well under.",
+    )
+    chat_workers: int = Field(
+        4, ge=1, le=64, description="Answers computed at once; more wait their turn (retrieval is CPU-bound)."
+    )
+    index_check_s: float = Field(
+        5.0,
+        ge=0,
+        le=3600,
+        description="How often the server looks for a newly built index version and switches to it (0 = every "
+        "request).",
     )
 
     # --- crawler -------------------------------------------------------------------------------------

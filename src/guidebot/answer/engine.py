@@ -7,6 +7,7 @@ history is passed in (the store keeps it), so the engine itself keeps no state b
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -101,6 +102,8 @@ class AnswerEngine:
         self.writers: dict[str, AnswerWriter] = {"extractive": ExtractiveWriter(settings)}
         self.writers.update(writers or {})
         self.rewriter = rewriter
+        # retrieval (embedder, Chroma client) is run one question at a time; writers may stream concurrently
+        self._retrieval_lock = threading.Lock()
 
     def ask(
         self,
@@ -125,7 +128,8 @@ class AnswerEngine:
     ) -> Iterator[str | AnswerResult]:
         """Yield the writer's text as it comes, then the checked AnswerResult."""
         start = time.perf_counter()
-        prepared = self.prepare(question, history or [], language, filters)
+        with self._retrieval_lock:
+            prepared = self.prepare(question, history or [], language, filters)
         raw: list[str] = []
         if prepared.answerable:
             for token in self.writers[writer].stream(*prepared.writer_args):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -14,7 +17,34 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    TypeDecorator,
 )
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A timezone-aware datetime, read back in UTC on every backend.
+
+    SQLite has no time zone type (SQLAlchemy reads its values back naive) and PostgreSQL returns ``timestamptz`` in
+    the session's TimeZone; both are normalised here. Same DDL as ``DateTime(timezone=True)``: no migration needed.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: pass a timezone-aware one")
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:  # SQLite: stored as UTC wall time
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
 
 metadata = MetaData()
 
@@ -22,15 +52,15 @@ schema_migrations = Table(
     "schema_migrations",
     metadata,
     Column("name", String(100), primary_key=True),
-    Column("applied_at", DateTime(timezone=True), nullable=False),
+    Column("applied_at", UTCDateTime(), nullable=False),
 )
 
 conversations = Table(
     "conversations",
     metadata,
     Column("id", String(40), primary_key=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
     Column("language", String(5), nullable=False),
 )
 
@@ -39,7 +69,7 @@ messages = Table(
     metadata,
     Column("id", String(40), primary_key=True),
     Column("conversation_id", String(40), ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
     Column("question", Text, nullable=False),
     Column("query", Text, nullable=False),
     Column("language", String(5), nullable=False),
@@ -59,7 +89,7 @@ feedback = Table(
     metadata,
     Column("id", String(40), primary_key=True),
     Column("message_id", String(40), ForeignKey("messages.id", ondelete="CASCADE"), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
     Column("rating", String(4), nullable=False),
     Column("comment", Text, nullable=True),
     Index("ix_feedback_message", "message_id"),

@@ -1,0 +1,91 @@
+"""The FastAPI application: chat API, health, the widget and its demo page."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from starlette.middleware.cors import CORSMiddleware
+
+from guidebot import __version__
+from guidebot.api import chat, web
+from guidebot.api.errors import install_error_handlers
+from guidebot.api.limits import BodySizeLimit, RateLimiter
+from guidebot.api.schemas import HealthResponse
+from guidebot.api.service import ChatService
+from guidebot.config import Settings
+
+DESCRIPTION = """\
+guidebot answers Smart members' questions from Smart's guide, user contract and annual report, and cites its
+sources. When the sources do not answer, it says so and points to an adviser.
+
+Every error is JSON `{"error": {"code", "message"}}`; bad input gets a 4xx, never a 500.
+"""
+
+
+def create_app(settings: Settings, service: ChatService | None = None) -> FastAPI:
+    """The app for these settings. A service passed in (tests) is started here unless it is already ready."""
+    chat_service = service or ChatService(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if chat_service.state == "loading":
+            chat_service.start()
+        try:
+            yield
+        finally:
+            chat_service.close()
+
+    app = FastAPI(
+        title="guidebot",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        openapi_tags=[
+            {"name": "chat", "description": "The member-facing chat contract (fixed: the widget depends on it)."},
+            {"name": "health", "description": "Liveness and readiness probes."},
+            {"name": "widget", "description": "The embeddable widget, its settings and its demo page."},
+        ],
+    )
+    app.state.settings = settings
+    app.state.service = chat_service
+    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
+    install_error_handlers(app)
+    app.include_router(chat.router)
+    app.include_router(web.router)
+
+    @app.get("/healthz", response_model=HealthResponse, tags=["health"], summary="The process is up")
+    async def healthz() -> dict[str, Any]:
+        return {"status": "ok"}
+
+    @app.get(
+        "/readyz",
+        response_model=HealthResponse,
+        tags=["health"],
+        summary="200 when the index and the store are loaded, 503 before (or if loading failed)",
+        responses={503: {"model": HealthResponse, "description": "Still loading, or loading failed."}},
+    )
+    async def readyz(request: Request) -> Any:
+        svc: ChatService = request.app.state.service
+        if svc.ready:
+            return {"status": "ready", "index_build": svc.index_build}
+        return JSONResponse(
+            {"status": svc.state, "index_build": None, "detail": svc.error or None},
+            status_code=503,
+            headers={"Retry-After": "5"},
+        )
+
+    # the outermost middleware comes last: CORS headers are on every answer, a 413 included
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "POST"],
+        allow_headers=["Content-Type"],
+        expose_headers=["Retry-After"],
+        max_age=600,
+    )
+    return app

@@ -1,0 +1,162 @@
+"""Chat routes of the HTTP contract: ``POST /api/chat``, ``POST /api/chat/stream``, ``POST /api/feedback``."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from sse_starlette import EventSourceResponse, ServerSentEvent
+
+from guidebot.api.errors import ApiError
+from guidebot.api.limits import RateLimiter
+from guidebot.api.schemas import ChatRequest, ChatResponse, ErrorResponse, FeedbackRequest, FeedbackResponse
+from guidebot.api.service import ChatService, NotReadyError, Reply
+from guidebot.store import NotFoundError
+
+log = logging.getLogger(__name__)
+router = APIRouter(prefix="/api", tags=["chat"])
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorResponse, "description": "The body is not JSON, or there is none."},
+    413: {"model": ErrorResponse, "description": "The body is larger than GUIDEBOT_MAX_BODY_BYTES."},
+    422: {"model": ErrorResponse, "description": "A field is missing or invalid (e.g. an empty or too long message)."},
+    429: {
+        "model": ErrorResponse,
+        "description": "Too many requests from this client; retry after the seconds in Retry-After.",
+        "headers": {"Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}},
+    },
+    503: {"model": ErrorResponse, "description": "The index or the store is still loading."},
+}
+_NOT_FOUND_CONVERSATION: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorResponse, "description": "Unknown conversation_id."}
+}
+_SSE_EXAMPLE = (
+    'event: token\ndata: {"text": "Une "}\n\n'
+    'event: token\ndata: {"text": "part "}\n\n'
+    "...\n\n"
+    'event: done\ndata: {"conversation_id": "c_5Hq0hZQ8y2xH7s3k", "message_id": "m_N1c4V7pQk2Lr8b0e", '
+    '"language": "fr", "answer": "Une part de la coopérative coûte 30 € [1].", "citations": [...], '
+    '"refused": false}\n\n'
+)
+
+
+def get_service(request: Request) -> ChatService:
+    service: ChatService = request.app.state.service
+    return service
+
+
+def rate_limited(request: Request) -> None:
+    """One token of the client's bucket, or 429 with Retry-After."""
+    limiter: RateLimiter = request.app.state.rate_limiter
+    client = request.client.host if request.client else "unknown"
+    wait = limiter.acquire(client)
+    if wait > 0:
+        retry = RateLimiter.retry_after(wait)
+        raise ApiError(429, "rate_limited", f"too many requests; retry in {retry} s", {"Retry-After": retry})
+
+
+Service = Annotated[ChatService, Depends(get_service)]
+RateLimited = Depends(rate_limited)
+
+
+def _ready(service: ChatService) -> None:
+    if not service.ready:
+        detail = service.error or "try again shortly"
+        raise ApiError(503, "not_ready", f"guidebot is {service.state}: {detail}", {"Retry-After": "5"})
+
+
+def _unknown_conversation(exc: NotFoundError) -> ApiError:
+    return ApiError(404, "conversation_not_found", str(exc))
+
+
+@router.post(
+    "/chat",
+    response_model=ChatResponse,
+    responses={**_ERRORS, **_NOT_FOUND_CONVERSATION},
+    dependencies=[RateLimited],
+    summary="Ask a question; get a cited answer (or a refusal that points to an adviser)",
+)
+async def chat(body: ChatRequest, service: Service) -> dict[str, Any]:
+    _ready(service)
+    loop = asyncio.get_running_loop()
+    # the answer is computed and stored in a worker; a client that leaves does not cancel it
+    future = loop.run_in_executor(service.executor, service.answer, body.message, body.conversation_id, body.language)
+    try:
+        reply = await asyncio.shield(future)
+    except NotFoundError as exc:
+        raise _unknown_conversation(exc) from exc
+    except NotReadyError as exc:
+        raise ApiError(503, "not_ready", str(exc), {"Retry-After": "5"}) from exc
+    return reply.public()
+
+
+@router.post(
+    "/chat/stream",
+    response_class=EventSourceResponse,
+    responses={
+        200: {
+            "description": 'Server-Sent Events: `token` events (`{"text": ...}`), then one `done` event carrying '
+            "the same object as POST /api/chat (its answer replaces the streamed text: the citation check may "
+            'drop sentences and renumber markers), or one `error` event (`{"error": {"code", "message"}}`).',
+            "content": {"text/event-stream": {"example": _SSE_EXAMPLE}},
+        },
+        **_ERRORS,
+        **_NOT_FOUND_CONVERSATION,
+    },
+    dependencies=[RateLimited],
+    summary="Ask a question; the answer streams in as Server-Sent Events",
+)
+async def chat_stream(body: ChatRequest, service: Service) -> EventSourceResponse:
+    _ready(service)
+    try:
+        service.check_conversation(body.conversation_id)
+    except NotFoundError as exc:
+        raise _unknown_conversation(exc) from exc
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
+
+    def produce() -> None:
+        # runs to the end even when the client has gone: the message is stored when the answer is complete
+        try:
+            for item in service.stream(body.message, body.conversation_id, body.language):
+                event = ("done", item.public()) if isinstance(item, Reply) else ("token", {"text": item})
+                loop.call_soon_threadsafe(queue.put_nowait, event)
+        except NotFoundError as exc:
+            error = {"error": {"code": "conversation_not_found", "message": str(exc)}}
+            loop.call_soon_threadsafe(queue.put_nowait, ("error", error))
+        except Exception:
+            log.exception("streamed answer failed")
+            error = {"error": {"code": "internal_error", "message": "the answer could not be completed"}}
+            loop.call_soon_threadsafe(queue.put_nowait, ("error", error))
+
+    service.executor.submit(produce)
+
+    async def events() -> AsyncIterator[ServerSentEvent]:
+        while True:
+            name, data = await queue.get()
+            yield ServerSentEvent(data=json.dumps(data, ensure_ascii=False), event=name)
+            if name in ("done", "error"):
+                return
+
+    return EventSourceResponse(events(), ping=15, headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+
+
+@router.post(
+    "/feedback",
+    response_model=FeedbackResponse,
+    responses={**_ERRORS, 404: {"model": ErrorResponse, "description": "Unknown message_id."}},
+    dependencies=[RateLimited],
+    summary="Thumbs up or down on an answer, with an optional comment",
+)
+async def feedback(body: FeedbackRequest, service: Service) -> dict[str, str]:
+    _ready(service)
+    loop = asyncio.get_running_loop()
+    try:
+        fid = await loop.run_in_executor(None, service.store.add_feedback, body.message_id, body.rating, body.comment)
+    except NotFoundError as exc:
+        raise ApiError(404, "message_not_found", str(exc)) from exc
+    return {"feedback_id": fid}

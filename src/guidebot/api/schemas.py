@@ -1,0 +1,172 @@
+"""Request and response bodies of the HTTP contract (architecture.md), with the examples OpenAPI shows."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+MAX_MESSAGE_CHARS = 2000
+MAX_COMMENT_CHARS = 2000
+# Control characters other than tab and newline: PostgreSQL cannot store NUL, and none of them means anything in
+# a question.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+Language = Literal["fr", "nl", "en"]
+
+_CITATION_EXAMPLE: dict[str, Any] = {
+    "n": 1,
+    "doc_id": "societariat-prix-part",
+    "title": "Combien coûte une part de Smart ?",
+    "url": "https://smartbe.be/fr/devenir-associe/",
+    "section": "Combien coûte une part ?",
+    "snippet": "Une part de la coopérative coûte 30 €.",
+}
+_ANSWER_EXAMPLE: dict[str, Any] = {
+    "conversation_id": "c_5Hq0hZQ8y2xH7s3k",
+    "message_id": "m_N1c4V7pQk2Lr8b0e",
+    "language": "fr",
+    "answer": "Une part de la coopérative coûte 30 € [1].",
+    "citations": [_CITATION_EXAMPLE],
+    "refused": False,
+}
+_REFUSAL_EXAMPLE: dict[str, Any] = {
+    "conversation_id": "c_5Hq0hZQ8y2xH7s3k",
+    "message_id": "m_W2d9Xk3pR7aQ1m5t",
+    "language": "fr",
+    "answer": "Le guide de Smart ne répond pas à cette question, et je préfère ne pas deviner. "
+    "Votre conseiller·ère Smart peut vous aider : https://www.smart.coop",
+    "citations": [],
+    "refused": True,
+}
+
+
+def _clean(text: str) -> str:
+    return _CONTROL.sub(" ", text).strip()
+
+
+class ChatRequest(BaseModel):
+    """A member's question; a known ``conversation_id`` makes it a follow-up."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"message": "Combien coûte une part ?", "conversation_id": None, "language": None},
+                {"message": "et pour l'outil Activité ?", "conversation_id": "c_5Hq0hZQ8y2xH7s3k", "language": "fr"},
+            ]
+        },
+    )
+
+    message: str = Field(
+        description="The question, 1 to 2,000 characters after trimming.",
+        json_schema_extra={"minLength": 1, "maxLength": MAX_MESSAGE_CHARS},
+    )
+    conversation_id: str | None = Field(
+        None, max_length=64, description="null starts a conversation; a known id continues it."
+    )
+    language: Language | None = Field(None, description="Answer language; null detects it from the question.")
+
+    @field_validator("message")
+    @classmethod
+    def _message_length(cls, v: str) -> str:
+        v = _clean(v)
+        if not v:
+            raise ValueError("the message is empty")
+        if len(v) > MAX_MESSAGE_CHARS:
+            raise ValueError(f"the message is longer than {MAX_MESSAGE_CHARS:,} characters")
+        return v
+
+
+class CitationOut(BaseModel):
+    """A source an answer cites: ``[n]`` in the answer points here."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_CITATION_EXAMPLE]})
+
+    n: int = Field(description="The marker number used in the answer.", ge=1)
+    doc_id: str = Field(description="Stable id of the source document.")
+    title: str
+    url: str = Field(description="The page where the member can read the source.")
+    section: str = Field(description="Heading of the cited passage (may be empty).")
+    snippet: str = Field(description="The start of the cited passage, as plain text.")
+
+
+class ChatResponse(BaseModel):
+    """An answer. Every ``[n]`` in ``answer`` has a citation ``n`` and every citation is used."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_ANSWER_EXAMPLE, _REFUSAL_EXAMPLE]})
+
+    conversation_id: str
+    message_id: str = Field(description="Id to give feedback on this answer.")
+    language: Language
+    answer: str = Field(description="Markdown with citation markers [n].")
+    citations: list[CitationOut]
+    refused: bool = Field(description="True when the sources do not answer: the answer points to an adviser.")
+
+
+class FeedbackRequest(BaseModel):
+    """A member's thumbs up or down on one answer, with an optional comment."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"message_id": "m_N1c4V7pQk2Lr8b0e", "rating": "up"},
+                {"message_id": "m_N1c4V7pQk2Lr8b0e", "rating": "down", "comment": "Il manque le cas du 3en1."},
+            ]
+        },
+    )
+
+    message_id: str = Field(min_length=1, max_length=64)
+    rating: Literal["up", "down"]
+    comment: str | None = Field(
+        None, description="Optional, at most 2,000 characters.", json_schema_extra={"maxLength": MAX_COMMENT_CHARS}
+    )
+
+    @field_validator("comment")
+    @classmethod
+    def _comment(cls, v: str | None) -> str | None:
+        if v is None:
+            return None
+        v = _clean(v)
+        if len(v) > MAX_COMMENT_CHARS:
+            raise ValueError(f"the comment is longer than {MAX_COMMENT_CHARS:,} characters")
+        return v or None
+
+
+class FeedbackResponse(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"feedback_id": "f_Zb3kQ9mW1xT5pL2v"}]})
+
+    feedback_id: str
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="Stable machine-readable code, e.g. invalid_request, rate_limited.")
+    message: str = Field(description="What was wrong, in English, for the developer.")
+
+
+class ErrorResponse(BaseModel):
+    """Every 4xx (and the rare 5xx) has this body."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"error": {"code": "invalid_request", "message": "message: the message is empty"}}]
+        }
+    )
+
+    error: ErrorDetail
+
+
+class HealthResponse(BaseModel):
+    status: Literal["ok", "ready", "loading", "failed"]
+    index_build: str | None = None
+    detail: str | None = None
+
+
+class WidgetConfig(BaseModel):
+    """What the widget needs from the server's settings."""
+
+    adviser_url: str
+    adviser_contact: str
+    examples: dict[str, list[str]]

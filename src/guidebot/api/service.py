@@ -1,0 +1,182 @@
+"""The chat service behind the routes: load the models and index once, answer, store, follow new index builds.
+
+Loading happens in a background thread at start-up, so ``/healthz`` answers at once and ``/readyz`` says when
+the index and the store are ready. An answer is stored when it is complete, in the worker that computed it,
+whether or not the client is still connected.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from guidebot.answer.engine import AnswerEngine, AnswerResult
+from guidebot.config import Settings
+from guidebot.errors import GuidebotError
+from guidebot.index import layout
+from guidebot.index.embedders import Embedder
+from guidebot.store import ConversationStore, NotFoundError
+
+log = logging.getLogger(__name__)
+
+EngineFactory = Callable[[Settings, Embedder], AnswerEngine]
+
+
+class NotReadyError(RuntimeError):
+    """The index or the store is still loading (or failed to load)."""
+
+
+@dataclass
+class Reply:
+    """A stored answer: the contract's object plus the evidence the console reads."""
+
+    conversation_id: str
+    message_id: str
+    result: AnswerResult
+
+    def public(self) -> dict[str, Any]:
+        return {"conversation_id": self.conversation_id, "message_id": self.message_id, **self.result.public()}
+
+
+def default_engine(settings: Settings, embedder: Embedder) -> AnswerEngine:
+    """The engine as configured: extractive by default, with the LLM writers and rewriter when a URL is set."""
+    from guidebot.answer.llm import LLMQueryRewriter, build_writers
+    from guidebot.index.reader import open_index
+
+    writers = build_writers(settings) if settings.llm_base_url or settings.answer_writer != "extractive" else {}
+    if settings.answer_writer not in ("extractive", *writers):
+        raise GuidebotError(f"writer {settings.answer_writer!r} needs GUIDEBOT_LLM_BASE_URL")
+    rewriter = LLMQueryRewriter(writers["openai"]) if "openai" in writers else None
+    return AnswerEngine(settings, embedder, open_index(settings, embedder), dict(writers), rewriter)
+
+
+class ChatService:
+    """Answers chat requests from the current index and keeps every answer in the store."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        embedder: Embedder | None = None,
+        store: ConversationStore | None = None,
+        engine_factory: EngineFactory = default_engine,
+    ) -> None:
+        self.settings = settings
+        self.writer = settings.answer_writer
+        self._embedder = embedder
+        self._store = store
+        self._engine: AnswerEngine | None = None
+        self._engine_factory = engine_factory
+        self._state = "loading"
+        self._error = ""
+        self._reload_lock = threading.Lock()
+        self._checked_at = 0.0
+        self.executor = ThreadPoolExecutor(max_workers=settings.chat_workers, thread_name_prefix="guidebot-chat")
+
+    # --- lifecycle ----------------------------------------------------------------------------------
+    def start(self) -> threading.Thread:
+        """Load in the background; ``ready`` turns true when done."""
+        thread = threading.Thread(target=self.load, name="guidebot-load", daemon=True)
+        thread.start()
+        return thread
+
+    def load(self) -> None:
+        try:
+            started = time.perf_counter()
+            if self._store is None:
+                self._store = ConversationStore(self.settings.database_url)
+            if self._embedder is None:
+                from guidebot.index.embedders import load_embedder
+
+                self._embedder = load_embedder(self.settings)
+            self._engine = self._engine_factory(self.settings, self._embedder)
+            self._state = "ready"
+            log.info("ready in %.1f s (index %s)", time.perf_counter() - started, self.index_build)
+        except Exception as exc:  # reported by /readyz; the process stays up so health checks can see why
+            log.exception("loading failed")
+            self._state, self._error = "failed", str(exc)
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=True, cancel_futures=False)
+        if self._store is not None:
+            self._store.close()
+
+    @property
+    def ready(self) -> bool:
+        return self._state == "ready"
+
+    @property
+    def state(self) -> str:
+        return self._state
+
+    @property
+    def error(self) -> str:
+        return self._error
+
+    @property
+    def index_build(self) -> str | None:
+        return self._engine.searcher.snapshot.build_id if self._engine is not None else None
+
+    @property
+    def store(self) -> ConversationStore:
+        if self._store is None or not self.ready:
+            raise NotReadyError(self._error or "the store is loading")
+        return self._store
+
+    @property
+    def engine(self) -> AnswerEngine:
+        """The engine on the newest index version (a newly built one is picked up within index_check_s)."""
+        if self._engine is None or not self.ready:
+            raise NotReadyError(self._error or "the index is loading")
+        now = time.monotonic()
+        if now - self._checked_at >= self.settings.index_check_s:
+            self._checked_at = now
+            current = layout.current_build_id(self.settings.index_root)
+            if current and current != self._engine.searcher.snapshot.build_id:
+                self._switch(current)
+        return self._engine
+
+    def _switch(self, build_id: str) -> None:
+        with self._reload_lock:
+            assert self._engine is not None and self._embedder is not None
+            if self._engine.searcher.snapshot.build_id == build_id:
+                return
+            try:
+                self._engine = self._engine_factory(self.settings, self._embedder)
+                log.info("switched to index %s", self.index_build)
+            except Exception:  # keep answering from the version already open
+                log.exception("could not open index %s; still serving %s", build_id, self.index_build)
+
+    # --- answering ----------------------------------------------------------------------------------
+    def check_conversation(self, conversation_id: str | None) -> None:
+        """Raise NotFoundError now, before a stream starts, for an unknown conversation."""
+        if conversation_id is not None and not self.store.exists(conversation_id):
+            raise NotFoundError(f"unknown conversation {conversation_id}")
+
+    def stream(self, message: str, conversation_id: str | None, language: str | None) -> Iterator[str | Reply]:
+        """Yield the answer's text as it is written, then the stored Reply."""
+        store = self.store
+        history = store.history(conversation_id) if conversation_id else []
+        result: AnswerResult | None = None
+        for item in self.engine.ask_stream(message, history, language=language, writer=self.writer):
+            if isinstance(item, AnswerResult):
+                result = item
+            else:
+                yield item
+        assert result is not None
+        cid = conversation_id or store.new_conversation(result.language)
+        mid = store.add_message(cid, message, result)
+        yield Reply(cid, mid, result)
+
+    def answer(self, message: str, conversation_id: str | None, language: str | None) -> Reply:
+        *_, reply = self.stream(message, conversation_id, language)
+        assert isinstance(reply, Reply)
+        return reply
+
+
+__all__ = ["ChatService", "NotFoundError", "NotReadyError", "Reply"]
