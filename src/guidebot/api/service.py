@@ -17,10 +17,13 @@ from typing import Any
 
 from guidebot.answer.engine import AnswerEngine, AnswerResult
 from guidebot.config import Settings
+from guidebot.console.gaps import QuestionVectors
 from guidebot.errors import GuidebotError
 from guidebot.index import layout
 from guidebot.index.embedders import Embedder
 from guidebot.store import ConversationStore, NotFoundError
+from guidebot.store.accounts import AccountStore
+from guidebot.store.review import ReviewStore
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +79,10 @@ class ChatService:
         self._error = ""
         self._reload_lock = threading.Lock()
         self._checked_at = 0.0
+        # the console's stores share the conversation store's database; set once loading is done
+        self.accounts: AccountStore
+        self.reviews: ReviewStore
+        self.question_vectors: QuestionVectors
         self.executor = ThreadPoolExecutor(max_workers=settings.chat_workers, thread_name_prefix="guidebot-chat")
 
     # --- lifecycle ----------------------------------------------------------------------------------
@@ -95,6 +102,9 @@ class ChatService:
 
                 self._embedder = load_embedder(self.settings)
             self._engine = self._engine_factory(self.settings, self._embedder)
+            self.accounts = AccountStore(self._store.engine, self.settings.secret_key.get_secret_value())
+            self.reviews = ReviewStore(self._store.engine)
+            self.question_vectors = QuestionVectors(self._embedder)
             self._state = "ready"
             log.info("ready in %.1f s (index %s)", time.perf_counter() - started, self.index_build)
         except Exception as exc:  # reported by /readyz; the process stays up so health checks can see why

@@ -9,17 +9,141 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from sqlalchemy import Connection, Engine, select, text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Connection,
+    DateTime,
+    Engine,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    select,
+    text,
+)
 
 from guidebot.store import schema
 
 
+# Each migration spells out the tables as they were when it shipped (never schema.py's current ones), so a new
+# database goes through the same steps as an old one.
 def m001_initial(conn: Connection) -> None:
-    schema.metadata.create_all(conn, tables=[schema.conversations, schema.messages, schema.feedback])
+    md = MetaData()
+    Table(
+        "conversations",
+        md,
+        Column("id", String(40), primary_key=True),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("updated_at", DateTime(timezone=True), nullable=False),
+        Column("language", String(5), nullable=False),
+    )
+    Table(
+        "messages",
+        md,
+        Column("id", String(40), primary_key=True),
+        Column("conversation_id", String(40), ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("question", Text, nullable=False),
+        Column("query", Text, nullable=False),
+        Column("language", String(5), nullable=False),
+        Column("answer", Text, nullable=False),
+        Column("refused", Boolean, nullable=False),
+        Column("reason", String(40), nullable=False),
+        Column("writer", String(40), nullable=False),
+        Column("latency_ms", Float, nullable=False),
+        Column("passages", JSON, nullable=False),
+        Column("citations", JSON, nullable=False),
+        Column("gate", JSON, nullable=False),
+        Index("ix_messages_conversation", "conversation_id", "created_at"),
+    )
+    Table(
+        "feedback",
+        md,
+        Column("id", String(40), primary_key=True),
+        Column("message_id", String(40), ForeignKey("messages.id", ondelete="CASCADE"), nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("rating", String(4), nullable=False),
+        Column("comment", Text, nullable=True),
+        Index("ix_feedback_message", "message_id"),
+    )
+    md.create_all(conn)
+
+
+def m002_console(conn: Connection) -> None:
+    """Advisers' accounts and sessions, login throttling, reviews, the audit log; the tool a message is about."""
+    md = MetaData()
+    Table("conversations", md, Column("id", String(40), primary_key=True))
+    Table("messages", md, Column("id", String(40), primary_key=True))
+    Table(
+        "users",
+        md,
+        Column("id", String(40), primary_key=True),
+        Column("email", String(254), nullable=False, unique=True),
+        Column("password_hash", String(255), nullable=False),
+        Column("role", String(10), nullable=False),
+        Column("disabled", Boolean, nullable=False, default=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("last_login_at", DateTime(timezone=True), nullable=True),
+    )
+    Table(
+        "sessions",
+        md,
+        Column("id", String(64), primary_key=True),
+        Column("user_id", String(40), ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+        Column("csrf_token", String(64), nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("expires_at", DateTime(timezone=True), nullable=False),
+        Index("ix_sessions_user", "user_id"),
+    )
+    Table(
+        "login_throttle",
+        md,
+        Column("email", String(254), primary_key=True),
+        Column("failures", Integer, nullable=False),
+        Column("last_failure_at", DateTime(timezone=True), nullable=False),
+        Column("locked_until", DateTime(timezone=True), nullable=True),
+    )
+    Table(
+        "reviews",
+        md,
+        Column("id", String(40), primary_key=True),
+        Column("message_id", String(40), ForeignKey("messages.id", ondelete="CASCADE"), nullable=False),
+        Column("reviewer_id", String(40), ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+        Column("reviewer_email", String(254), nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("verdict", String(12), nullable=False),
+        Column("corrected_answer", Text, nullable=True),
+        Column("expected_doc_ids", JSON, nullable=False),
+        Column("note", Text, nullable=True),
+        Index("ix_reviews_message", "message_id", "created_at"),
+    )
+    Table(
+        "audit_log",
+        md,
+        Column("id", String(40), primary_key=True),
+        Column("at", DateTime(timezone=True), nullable=False),
+        Column("user_id", String(40), nullable=True),
+        Column("user_email", String(254), nullable=False),
+        Column("action", String(40), nullable=False),
+        Column("target", String(200), nullable=True),
+        Column("detail", JSON, nullable=False),
+        Column("ip", String(64), nullable=True),
+        Index("ix_audit_at", "at"),
+    )
+    md.create_all(conn, tables=[md.tables[n] for n in ("users", "sessions", "login_throttle", "reviews", "audit_log")])
+    conn.execute(text("ALTER TABLE messages ADD COLUMN tool VARCHAR(10)"))
+    conn.execute(text("CREATE INDEX ix_messages_created ON messages (created_at)"))
 
 
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("m001_initial", m001_initial),
+    ("m002_console", m002_console),
 ]
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Index,
+    Integer,
     MetaData,
     String,
     Table,
@@ -81,7 +82,9 @@ messages = Table(
     Column("passages", JSON, nullable=False),  # rank, chunk id, doc id, scores of each leg
     Column("citations", JSON, nullable=False),
     Column("gate", JSON, nullable=False),
+    Column("tool", String(10), nullable=True),  # 3en1 | activite, from the question or its sources (m002)
     Index("ix_messages_conversation", "conversation_id", "created_at"),
+    Index("ix_messages_created", "created_at"),
 )
 
 feedback = Table(
@@ -93,4 +96,66 @@ feedback = Table(
     Column("rating", String(4), nullable=False),
     Column("comment", Text, nullable=True),
     Index("ix_feedback_message", "message_id"),
+)
+
+# --- the adviser console (m002) ------------------------------------------------------------------------------------
+users = Table(
+    "users",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("email", String(254), nullable=False, unique=True),
+    Column("password_hash", String(255), nullable=False),  # Argon2id, with its parameters and salt
+    Column("role", String(10), nullable=False),
+    Column("disabled", Boolean, nullable=False, default=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("last_login_at", UTCDateTime(), nullable=True),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id", String(64), primary_key=True),  # HMAC of the cookie's token: a stolen table opens no session
+    Column("user_id", String(40), ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
+    Index("ix_sessions_user", "user_id"),
+)
+
+login_throttle = Table(
+    "login_throttle",
+    metadata,
+    Column("email", String(254), primary_key=True),  # any e-mail tried, known or not: locking reveals nothing
+    Column("failures", Integer, nullable=False),
+    Column("last_failure_at", UTCDateTime(), nullable=False),
+    Column("locked_until", UTCDateTime(), nullable=True),
+)
+
+reviews = Table(
+    "reviews",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("message_id", String(40), ForeignKey("messages.id", ondelete="CASCADE"), nullable=False),
+    Column("reviewer_id", String(40), ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    Column("reviewer_email", String(254), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("verdict", String(12), nullable=False),  # correct | incorrect | incomplete; the newest one counts
+    Column("corrected_answer", Text, nullable=True),
+    Column("expected_doc_ids", JSON, nullable=False),
+    Column("note", Text, nullable=True),
+    Index("ix_reviews_message", "message_id", "created_at"),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("user_id", String(40), nullable=True),
+    Column("user_email", String(254), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("target", String(200), nullable=True),
+    Column("detail", JSON, nullable=False),
+    Column("ip", String(64), nullable=True),
+    Index("ix_audit_at", "at"),
 )

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,23 @@ from guidebot.store import schema
 from guidebot.store.migrations import migrate
 
 HISTORY_TURNS = 5  # previous questions a follow-up may refer to
+TOOLS = ("3en1", "activite")
+
+
+_TOOL_3EN1 = re.compile(r"\b3\s*-?\s*(en|in)\s*-?\s*(1|un|één|een|one)\b", re.IGNORECASE)
+# "activité" is also an ordinary word: only the tool's name (capitalised, or after "outil"/"tool") counts
+_TOOL_ACTIVITE = re.compile(r"\b(?:[Oo]util|[Tt]ool)\s+[Aa]ctivit[ée]|\bActivit[ée]\b")
+
+
+def message_tool(text: str, result: AnswerResult) -> str | None:
+    """The tool a question is about: named in it, or else the one its cited sources are about."""
+    if _TOOL_3EN1.search(text):
+        return "3en1"
+    if _TOOL_ACTIVITE.search(text):
+        return "activite"
+    cited = {c.chunk_id for c in result.citations}
+    tools = Counter(p.chunk.tool for p in result.passages if p.chunk.id in cited and p.chunk.tool in TOOLS)
+    return tools.most_common(1)[0][0] if tools else None
 
 
 class NotFoundError(LookupError):
@@ -34,11 +53,11 @@ class StoredMessage:
     citations: list[dict[str, Any]]
 
 
-def _now() -> dt.datetime:
+def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _new_id(prefix: str) -> str:
+def new_id(prefix: str) -> str:
     return f"{prefix}_{secrets.token_urlsafe(12)}"
 
 
@@ -73,12 +92,10 @@ class ConversationStore:
         self.engine.dispose()
 
     def new_conversation(self, language: str) -> str:
-        cid = _new_id("c")
-        now = _now()
+        cid = new_id("c")
+        at = now()
         with self.engine.begin() as conn:
-            conn.execute(
-                schema.conversations.insert().values(id=cid, created_at=now, updated_at=now, language=language)
-            )
+            conn.execute(schema.conversations.insert().values(id=cid, created_at=at, updated_at=at, language=language))
         return cid
 
     def exists(self, conversation_id: str) -> bool:
@@ -102,8 +119,8 @@ class ConversationStore:
 
     def add_message(self, conversation_id: str, question: str, result: AnswerResult) -> str:
         """Store a complete answer with its evidence; returns the message id."""
-        mid = _new_id("m")
-        now = _now()
+        mid = new_id("m")
+        at = now()
         passages = [
             {
                 "rank": i + 1,
@@ -124,7 +141,7 @@ class ConversationStore:
                 schema.messages.insert().values(
                     id=mid,
                     conversation_id=conversation_id,
-                    created_at=now,
+                    created_at=at,
                     question=question,
                     query=result.query,
                     language=result.language,
@@ -136,12 +153,13 @@ class ConversationStore:
                     passages=passages,
                     citations=[{**c.public(), "chunk_id": c.chunk_id, "page": c.page} for c in result.citations],
                     gate=result.gate,
+                    tool=message_tool(question + " " + result.query, result),
                 )
             )
             conn.execute(
                 update(schema.conversations)
                 .where(schema.conversations.c.id == conversation_id)
-                .values(updated_at=now, language=result.language)
+                .values(updated_at=at, language=result.language)
             )
         return mid
 
@@ -159,11 +177,11 @@ class ConversationStore:
         if rating not in ("up", "down"):
             raise ValueError("rating must be 'up' or 'down'")
         self.get_message(message_id)
-        fid = _new_id("f")
+        fid = new_id("f")
         with self.engine.begin() as conn:
             conn.execute(
                 schema.feedback.insert().values(
-                    id=fid, message_id=message_id, created_at=_now(), rating=rating, comment=comment
+                    id=fid, message_id=message_id, created_at=now(), rating=rating, comment=comment
                 )
             )
         return fid

@@ -1,0 +1,336 @@
+"""The adviser console: its API under ``/api/console/`` and its pages under ``/console``.
+
+Routes are thin: check the session and role (``require``), call the stores or the engine, audit what changes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import FileResponse, Response
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from guidebot.api.console_auth import ConsoleSession, page_user, require
+from guidebot.api.errors import ApiError
+from guidebot.api.schemas import MAX_MESSAGE_CHARS, Language
+from guidebot.api.service import ChatService
+from guidebot.console.gaps import GapGroup, gaps_csv, group_gaps
+from guidebot.store import NotFoundError
+from guidebot.store.review import VERDICTS, ConversationFilters
+
+api = APIRouter(prefix="/api/console", tags=["console"])
+pages = APIRouter(prefix="/console", include_in_schema=False)
+PAGE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+ASSETS = {"console.js": "text/javascript", "console.css": "text/css", "login.js": "text/javascript"}
+
+
+def _service(request: Request) -> ChatService:
+    service: ChatService = request.app.state.service
+    return service
+
+
+def _ip(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+# --- conversations and reviews ---------------------------------------------------------------------------------
+@api.get("/conversations", summary="Conversations, filtered and paginated (newest first)")
+async def conversations(
+    request: Request,
+    session: Annotated[ConsoleSession, Depends(require("view"))],
+    refused: bool | None = None,
+    feedback: Literal["up", "down"] | None = None,
+    language: Language | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    tool: Literal["3en1", "activite"] | None = None,
+    reviewed: bool | None = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=100)] = 25,
+) -> dict[str, Any]:
+    filters = ConversationFilters(refused, feedback, language, since, until, tool, reviewed, (q or "").strip() or None)
+    items, total = await run_in_threadpool(
+        _service(request).reviews.list_conversations, filters, (page - 1) * per_page, per_page
+    )
+    return {"items": items, "page": page, "per_page": per_page, "total": total}
+
+
+@api.get("/conversations/{conversation_id}", summary="A conversation with the evidence behind each answer")
+async def conversation(
+    conversation_id: str, request: Request, session: Annotated[ConsoleSession, Depends(require("view"))]
+) -> dict[str, Any]:
+    try:
+        return await run_in_threadpool(_service(request).reviews.conversation, conversation_id)
+    except NotFoundError as exc:
+        raise ApiError(404, "conversation_not_found", str(exc)) from exc
+
+
+class ReviewRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    verdict: Literal["correct", "incorrect", "incomplete"]
+    corrected_answer: str | None = Field(None, max_length=10_000)
+    expected_doc_ids: list[str] = Field(default_factory=list, max_length=20)
+    note: str | None = Field(None, max_length=4000)
+
+    @field_validator("corrected_answer", "note")
+    @classmethod
+    def _blank_is_none(cls, v: str | None) -> str | None:
+        return v.strip() or None if v is not None else None
+
+    @field_validator("expected_doc_ids")
+    @classmethod
+    def _ids(cls, v: list[str]) -> list[str]:
+        return list(dict.fromkeys(d.strip() for d in v if d.strip()))
+
+
+@api.post("/messages/{message_id}/review", summary="Mark an answer correct, incorrect or incomplete; correct it")
+async def review(
+    message_id: str,
+    body: ReviewRequest,
+    request: Request,
+    session: Annotated[ConsoleSession, Depends(require("review"))],
+) -> dict[str, Any]:
+    service = _service(request)
+    known = set(service.engine.searcher.snapshot.manifest["documents"])
+    unknown = [d for d in body.expected_doc_ids if d not in known]
+    if unknown:
+        raise ApiError(422, "invalid_request", f"unknown document id(s): {', '.join(unknown)}")
+    if body.verdict != "correct" and not (body.corrected_answer or body.expected_doc_ids or body.note):
+        raise ApiError(422, "invalid_request", "say what is wrong: a corrected answer, the right sources or a note")
+    assert body.verdict in VERDICTS
+    try:
+        saved = await run_in_threadpool(
+            service.reviews.add_review,
+            message_id,
+            session.user,
+            body.verdict,
+            body.corrected_answer,
+            body.expected_doc_ids,
+            body.note,
+        )
+    except NotFoundError as exc:
+        raise ApiError(404, "message_not_found", str(exc)) from exc
+    action = "review" if body.verdict == "correct" else "correct"
+    detail = {"verdict": body.verdict, "expected_doc_ids": body.expected_doc_ids}
+    await run_in_threadpool(service.accounts.audit, session.user, action, message_id, detail, _ip(request))
+    return saved
+
+
+@api.get("/documents", summary="Documents of the served index (to name the sources an answer should cite)")
+async def documents(
+    request: Request,
+    session: Annotated[ConsoleSession, Depends(require("view"))],
+    q: Annotated[str | None, Query(max_length=200)] = None,
+) -> dict[str, Any]:
+    docs = _service(request).engine.searcher.snapshot.manifest["documents"]
+    needle = (q or "").strip().lower()
+    items = [
+        {"doc_id": doc_id, "title": e["title"], "url": e["url"], "lang": e["lang"], "source": e["source"]}
+        for doc_id, e in sorted(docs.items())
+        if not needle or needle in doc_id.lower() or needle in e["title"].lower()
+    ]
+    return {"items": items[:200]}
+
+
+# --- the content team ----------------------------------------------------------------------------------------
+class PreviewRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    question: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS)
+    language: Language | None = None
+
+    @field_validator("question")
+    @classmethod
+    def _not_blank(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("the question is empty")
+        return v.strip()
+
+
+@api.post("/preview", summary="What production retrieval and the refusal gate decide for a question")
+async def preview(
+    body: PreviewRequest, request: Request, session: Annotated[ConsoleSession, Depends(require("preview"))]
+) -> dict[str, Any]:
+    service = _service(request)
+    engine = service.engine
+    loop = asyncio.get_running_loop()
+    # the same engine, thresholds and writer as the chat API; nothing is stored
+    result = await loop.run_in_executor(
+        service.executor, lambda: engine.ask(body.question, [], language=body.language, writer=service.writer)
+    )
+    settings = service.settings
+    thresholds = {name: getattr(settings, name) for name in type(settings).model_fields if name.startswith("gate_")}
+    return {
+        "question": body.question,
+        "query": result.query,
+        "language": result.language,
+        "retrieval_lang": result.retrieval_lang,
+        "refused": result.refused,
+        "reason": result.reason,
+        "answer": result.answer,
+        "citations": [c.public() for c in result.citations],
+        "gate": {**result.gate, "answer": result.gate.get("reason") == "answered", "thresholds": thresholds},
+        "passages": [{"rank": i, **p.to_dict()} for i, p in enumerate(result.passages, start=1)],
+        "latency_ms": round(result.latency_ms, 1),
+        "index_build": service.index_build,
+    }
+
+
+async def _gap_groups(
+    request: Request, since: dt.date | None, until: dt.date | None, min_count: int
+) -> tuple[list[GapGroup], int]:
+    service = _service(request)
+    questions = await run_in_threadpool(
+        service.reviews.gap_questions, service.settings.gap_low_confidence, since, until
+    )
+    vectors = await run_in_threadpool(service.question_vectors, [q["question"] for q in questions])
+    groups = group_gaps(questions, vectors, service.settings.gap_similarity, min_count)
+    return groups, len(questions)
+
+
+@api.get("/gaps", summary="Refused, low-confidence and thumbs-down questions, grouped by meaning")
+async def gaps(
+    request: Request,
+    session: Annotated[ConsoleSession, Depends(require("gaps"))],
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    min_count: Annotated[int, Query(ge=1, le=1000)] = 1,
+) -> dict[str, Any]:
+    groups, total = await _gap_groups(request, since, until, min_count)
+    return {"total_questions": total, "groups": [g.public() for g in groups]}
+
+
+@api.get("/gaps.csv", summary="The content-gap groups as CSV", response_class=Response)
+async def gaps_export(
+    request: Request,
+    session: Annotated[ConsoleSession, Depends(require("gaps"))],
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    min_count: Annotated[int, Query(ge=1, le=1000)] = 1,
+) -> Response:
+    groups, total = await _gap_groups(request, since, until, min_count)
+    service = _service(request)
+    detail = {"since": str(since) if since else None, "until": str(until) if until else None, "groups": len(groups)}
+    await run_in_threadpool(service.accounts.audit, session.user, "export_gaps", "gaps.csv", detail, _ip(request))
+    name = f"guidebot-gaps-{dt.date.today().isoformat()}.csv"
+    return Response(
+        gaps_csv(groups),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
+    )
+
+
+@api.get("/status", summary="The served index: documents, last build, what changed in it")
+async def status(request: Request, session: Annotated[ConsoleSession, Depends(require("status"))]) -> dict[str, Any]:
+    service = _service(request)
+    manifest = service.engine.searcher.snapshot.manifest
+    counts = manifest.get("counts", {})
+    return {
+        "index": {
+            "build_id": manifest["build_id"],
+            "built_at": manifest.get("built_at"),
+            "embedder": manifest.get("embedder", {}).get("name"),
+            "documents": counts.get("documents"),
+            "chunks": counts.get("chunks"),
+            "by_lang": counts.get("by_lang", {}),
+            "by_source": counts.get("by_source", {}),
+            "build_seconds": manifest.get("build_seconds"),
+        },
+        "changes": manifest.get("changes", {}),
+        "errors": manifest.get("errors", []),
+        "serving_build": service.index_build,
+    }
+
+
+@api.get("/audit", summary="The audit log (admins)")
+async def audit(
+    request: Request,
+    session: Annotated[ConsoleSession, Depends(require("audit"))],
+    action: Annotated[str | None, Query(max_length=40)] = None,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> dict[str, Any]:
+    entries, total = await run_in_threadpool(
+        _service(request).accounts.audit_entries, action or None, (page - 1) * per_page, per_page
+    )
+    items = [
+        {"at": e.at.isoformat(), "user": e.user, "action": e.action, "target": e.target, "detail": e.detail}
+        for e in entries
+    ]
+    return {"items": items, "page": page, "per_page": per_page, "total": total}
+
+
+# --- pages ---------------------------------------------------------------------------------------------------
+def _page(request: Request, name: str) -> FileResponse:
+    path: Path = request.app.state.settings.web_dir / "console" / name
+    if not path.is_file():
+        raise ApiError(404, "not_found", f"console page {name} is not installed")
+    return FileResponse(
+        path,
+        media_type="text/html; charset=utf-8",
+        headers={"Content-Security-Policy": PAGE_CSP, "Cache-Control": "no-store", "X-Frame-Options": "DENY"},
+    )
+
+
+@pages.get("/login")
+async def login_page(request: Request) -> FileResponse:
+    return _page(request, "login.html")
+
+
+@pages.get("/assets/{name}")
+async def asset(name: str, request: Request) -> FileResponse:
+    if name not in ASSETS:
+        raise ApiError(404, "not_found", "no such asset")
+    path: Path = request.app.state.settings.web_dir / "console" / name
+    if not path.is_file():
+        raise ApiError(404, "not_found", "no such asset")
+    return FileResponse(path, media_type=f"{ASSETS[name]}; charset=utf-8", headers={"Cache-Control": "no-cache"})
+
+
+@pages.get("")
+@pages.get("/")
+async def conversations_page(
+    request: Request, session: Annotated[ConsoleSession, Depends(page_user("view"))]
+) -> FileResponse:
+    return _page(request, "index.html")
+
+
+@pages.get("/conversations/{conversation_id}")
+async def conversation_page(
+    conversation_id: str, request: Request, session: Annotated[ConsoleSession, Depends(page_user("view"))]
+) -> FileResponse:
+    return _page(request, "index.html")
+
+
+@pages.get("/preview")
+async def preview_page(
+    request: Request, session: Annotated[ConsoleSession, Depends(page_user("preview"))]
+) -> FileResponse:
+    return _page(request, "index.html")
+
+
+@pages.get("/gaps")
+async def gaps_page(request: Request, session: Annotated[ConsoleSession, Depends(page_user("gaps"))]) -> FileResponse:
+    return _page(request, "index.html")
+
+
+@pages.get("/status")
+async def status_page(
+    request: Request, session: Annotated[ConsoleSession, Depends(page_user("status"))]
+) -> FileResponse:
+    return _page(request, "index.html")
+
+
+@pages.get("/audit")
+async def audit_page(request: Request, session: Annotated[ConsoleSession, Depends(page_user("audit"))]) -> FileResponse:
+    return _page(request, "index.html")

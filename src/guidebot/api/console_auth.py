@@ -1,0 +1,226 @@
+"""Console sign-in: sessions in an HttpOnly cookie, CSRF tokens, login throttling, role checks.
+
+Every console route depends on ``require(permission)`` (API: 401/403 JSON) or ``page_user(permission)``
+(pages: a redirect to the login). A test calls every console route without a session, so a new one cannot be
+left open by mistake.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from guidebot.api.chat import RateLimited, get_service
+from guidebot.api.errors import ApiError
+from guidebot.api.service import ChatService
+from guidebot.console.security import needs_rehash, permissions, verify_password
+from guidebot.store.accounts import User, normalise_email
+
+SESSION_COOKIE = "gb_session"
+LOGIN_CSRF_COOKIE = "gb_login_csrf"
+CSRF_HEADER = "X-CSRF-Token"
+MAX_LOGIN_DELAY_S = 3.0
+UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+
+router = APIRouter(prefix="/api/console", tags=["console"])
+
+
+@dataclass(frozen=True)
+class ConsoleSession:
+    user: User
+    csrf_token: str
+    token: str
+
+    def public(self) -> dict[str, Any]:
+        return {
+            "user": {"email": self.user.email, "role": self.user.role},
+            "csrf_token": self.csrf_token,
+            "permissions": sorted(permissions(self.user.role)),
+        }
+
+
+class LoginRedirect(Exception):
+    """A console page asked for without a session: the handler sends the browser to the login page."""
+
+    def __init__(self, next_path: str) -> None:
+        self.next_path = next_path
+
+
+class PageForbidden(Exception):
+    """A console page the user's role may not open."""
+
+
+FORBIDDEN_PAGE = """<!doctype html>
+<html lang="fr"><head><meta charset="utf-8"><title>Accès refusé — guidebot console</title>
+<link rel="stylesheet" href="/console/assets/console.css"></head>
+<body><main id="main"><h1 class="denied" role="alert">Accès refusé</h1>
+<p>Votre rôle ne donne pas accès à cette page.</p><p><a href="/console">Retour aux conversations</a></p>
+</main></body></html>
+"""
+
+
+def console_page_response(_request: Request, exc: Exception) -> Response:
+    if isinstance(exc, PageForbidden):
+        return HTMLResponse(FORBIDDEN_PAGE, status_code=403)
+    assert isinstance(exc, LoginRedirect)
+    return RedirectResponse(f"/console/login?next={quote(exc.next_path, safe='/')}", status_code=303)
+
+
+def _ready_service(request: Request) -> ChatService:
+    service = get_service(request)
+    if not service.ready:
+        raise ApiError(503, "not_ready", f"guidebot is {service.state}", {"Retry-After": "5"})
+    return service
+
+
+def _session(request: Request) -> ConsoleSession | None:
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    found = _ready_service(request).accounts.session_user(token)
+    return None if found is None else ConsoleSession(found[0], found[1], token)
+
+
+def _same_origin(request: Request) -> bool:
+    """A browser names the page's origin on a cross-site POST; it must be this server's own."""
+    origin = request.headers.get("origin")
+    if origin is None:
+        return True
+    return origin == f"{request.url.scheme}://{request.url.netloc}"
+
+
+def _check_csrf(request: Request, expected: str) -> None:
+    if request.method not in UNSAFE_METHODS:
+        return
+    sent = request.headers.get(CSRF_HEADER, "")
+    if not sent or not expected or not hmac.compare_digest(sent, expected) or not _same_origin(request):
+        raise ApiError(403, "csrf_failed", "missing or wrong CSRF token")
+
+
+def require(permission: str | None = None) -> Callable[[Request], ConsoleSession]:
+    """A dependency: a logged-in console user (401), with the permission (403), CSRF-checked on POST (403)."""
+
+    def dependency(request: Request) -> ConsoleSession:
+        session = _session(request)
+        if session is None:
+            raise ApiError(401, "unauthorized", "log in to the console first")
+        if permission is not None and permission not in permissions(session.user.role):
+            raise ApiError(403, "forbidden", f"your role ({session.user.role}) may not do this")
+        _check_csrf(request, session.csrf_token)
+        return session
+
+    return dependency
+
+
+def page_user(permission: str | None = None) -> Callable[[Request], ConsoleSession]:
+    """A dependency for console pages: no session sends the browser to the login page."""
+
+    def dependency(request: Request) -> ConsoleSession:
+        session = _session(request)
+        if session is None:
+            path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            raise LoginRedirect(path)
+        if permission is not None and permission not in permissions(session.user.role):
+            raise PageForbidden()
+        return session
+
+    return dependency
+
+
+Viewer = Annotated[ConsoleSession, Depends(require())]
+
+
+class LoginRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: str = Field(min_length=3, max_length=254)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+def _set_cookie(request: Request, response: Response, name: str, value: str, max_age: int | None) -> None:
+    settings = request.app.state.settings
+    response.set_cookie(
+        name,
+        value,
+        max_age=max_age,
+        path="/",
+        httponly=True,
+        samesite="strict",
+        secure=settings.environment != "development",
+    )
+
+
+@router.get("/csrf", summary="A CSRF token for the login form (double submit: the same value in a cookie)")
+async def login_csrf(request: Request, response: Response) -> dict[str, str]:
+    token = secrets.token_urlsafe(32)
+    _set_cookie(request, response, LOGIN_CSRF_COOKIE, token, 3600)
+    return {"csrf_token": token}
+
+
+@router.post("/login", dependencies=[RateLimited], summary="Log in to the console")
+async def login(body: LoginRequest, request: Request, response: Response) -> dict[str, Any]:
+    _check_csrf(request, request.cookies.get(LOGIN_CSRF_COOKIE, ""))
+    service = _ready_service(request)
+    settings = request.app.state.settings
+    accounts = service.accounts
+    email = normalise_email(body.email)
+    ip = request.client.host if request.client else None
+    wait = await run_in_threadpool(accounts.locked_for, email)
+    if wait > 0:
+        raise _locked(wait)
+    user = await run_in_threadpool(accounts.get_user, email)
+    usable = user if user is not None and not user.disabled else None
+    # one Argon2 verification whether or not the account exists: the time taken tells nothing
+    ok = await run_in_threadpool(verify_password, usable.password_hash if usable else None, body.password)
+    if not ok or usable is None:
+        failures = await run_in_threadpool(
+            accounts.record_failure, email, settings.login_max_failures, settings.login_lockout_s
+        )
+        await run_in_threadpool(accounts.audit, None, "login_failed", email, {"failures": failures}, ip, actor=email)
+        await asyncio.sleep(min(MAX_LOGIN_DELAY_S, settings.login_delay_s * failures))
+        if failures >= settings.login_max_failures:
+            raise _locked(settings.login_lockout_s)
+        raise ApiError(401, "invalid_credentials", "wrong e-mail or password")
+    await run_in_threadpool(accounts.clear_failures, email)
+    if needs_rehash(usable.password_hash):
+        from guidebot.console.security import hash_password
+
+        await run_in_threadpool(accounts.set_password_hash, usable.id, hash_password(body.password))
+    token, csrf = await run_in_threadpool(accounts.create_session, usable, settings.session_hours)
+    await run_in_threadpool(accounts.audit, usable, "login", None, {}, ip)
+    _set_cookie(request, response, SESSION_COOKIE, token, int(settings.session_hours * 3600))
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/")
+    return ConsoleSession(usable, csrf, token).public()
+
+
+def _locked(seconds: float) -> ApiError:
+    retry = str(max(1, int(seconds + 0.999)))
+    return ApiError(429, "login_locked", "too many failed logins; try again later", {"Retry-After": retry})
+
+
+@router.post("/logout", summary="Log out (ends the session)")
+async def logout(session: Viewer, request: Request, response: Response) -> dict[str, bool]:
+    service = _ready_service(request)
+    await run_in_threadpool(service.accounts.end_session, session.token)
+    await run_in_threadpool(service.accounts.audit, session.user, "logout", None, {}, _ip(request))
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return {"ok": True}
+
+
+@router.get("/me", summary="The logged-in user, their permissions and the session's CSRF token")
+async def me(session: Viewer) -> dict[str, Any]:
+    return session.public()
+
+
+def _ip(request: Request) -> str | None:
+    return request.client.host if request.client else None

@@ -1,0 +1,97 @@
+"""A running guidebot with console accounts and seeded conversations, for the console's API and browser tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+
+from apiserver import running
+from guidebot.api import ChatService, create_app
+from guidebot.config import Settings
+from guidebot.console.security import hash_password
+from guidebot.index.builder import IndexBuilder
+from test_api import sample_settings
+
+PASSWORD = "correct horse battery staple"
+USERS = {
+    "adviser": "conseil@smart.test",
+    "editor": "contenu@smart.test",
+    "admin": "admin@smart.test",
+}
+DISABLED = "parti@smart.test"
+# (question, language, feedback): answered, refused, Dutch, a tool, thumbs up and down, hostile markup
+SEED = [
+    ("Combien coûte une part ?", None, "down"),
+    ("Quel temps fera-t-il demain à Bruxelles ?", None, None),
+    ("Wanneer wordt mijn loon betaald?", None, "up"),
+    ("Dans l'outil 3en1, à quoi sont rattachés la facture et le salaire ?", None, None),
+    ('<img src=x onerror="window.__pwned=1"> Comment faire une note de crédit ?', None, None),
+]
+
+
+@dataclass
+class ConsoleSite:
+    base: str
+    service: ChatService
+    settings: Settings
+    app: FastAPI
+    conversations: dict[str, dict[str, Any]] = field(default_factory=dict)  # question -> chat API answer
+
+    def client(self) -> httpx.Client:
+        return httpx.Client(base_url=self.base, timeout=30)
+
+    @contextmanager
+    def session(self, role_or_email: str) -> Iterator[tuple[httpx.Client, str]]:
+        """A client logged in as that role (or e-mail) and its CSRF token, closed at the end."""
+        http, csrf = self.login(role_or_email)
+        try:
+            yield http, csrf
+        finally:
+            http.close()
+
+    def login(self, role_or_email: str, password: str = PASSWORD) -> tuple[httpx.Client, str]:
+        """A client logged in as that role (or e-mail) and its CSRF token."""
+        email = USERS.get(role_or_email, role_or_email)
+        http = self.client()
+        token = http.get("/api/console/csrf").json()["csrf_token"]
+        r = http.post(
+            "/api/console/login", json={"email": email, "password": password}, headers={"X-CSRF-Token": token}
+        )
+        assert r.status_code == 200, r.text
+        return http, r.json()["csrf_token"]
+
+
+@contextmanager
+def console_site(root: Path, cache_dir: Path, embedder: Any, **overrides: Any) -> Iterator[ConsoleSite]:
+    settings = sample_settings(root, cache_dir, **{"rate_limit_per_minute": 10_000, "login_delay_s": 0.05, **overrides})
+    IndexBuilder(settings, embedder).build()
+    service = ChatService(settings, embedder=embedder)
+    app = create_app(settings, service)
+    with running(app) as base:
+        hashed = hash_password(PASSWORD)
+        for role, email in USERS.items():
+            service.accounts.add_user(email, hashed, role)
+        service.accounts.add_user(DISABLED, hashed, "adviser")
+        service.accounts.set_disabled(DISABLED, True)
+        site = ConsoleSite(base, service, settings, app)
+        with site.client() as http:
+            for question, language, rating in SEED:
+                answer = http.post("/api/chat", json={"message": question, "language": language}).json()
+                site.conversations[question] = answer
+                if rating:
+                    http.post("/api/feedback", json={"message_id": answer["message_id"], "rating": rating})
+            follow = http.post(
+                "/api/chat",
+                json={
+                    "message": "et pour l'outil Activité ?",
+                    "conversation_id": site.conversations["Combien coûte une part ?"]["conversation_id"],
+                },
+            )
+            assert follow.status_code == 200
+        yield site
