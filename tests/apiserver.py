@@ -23,7 +23,11 @@ def free_port() -> int:
 def running(app: FastAPI, ready_timeout_s: float = 120.0) -> Iterator[str]:
     """Serve ``app`` on 127.0.0.1 until the block ends; yields the base URL once /readyz says ready."""
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
+    forwarded = app.state.settings.forwarded_allow_ips  # as `guidebot serve` runs it
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", forwarded_allow_ips=forwarded
+    )
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="uvicorn-test", daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{port}"

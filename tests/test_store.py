@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -19,21 +19,6 @@ from guidebot.store import ConversationStore, NotFoundError, schema
 from guidebot.store.migrations import MIGRATIONS, migrate
 
 StoreFactory = Callable[[], ConversationStore]
-
-
-@pytest.fixture
-def make_store(store_url: str) -> Iterator[StoreFactory]:
-    """Open stores on the test's database; all are closed before the database is dropped."""
-    opened: list[ConversationStore] = []
-
-    def _make() -> ConversationStore:
-        store = ConversationStore(store_url)
-        opened.append(store)
-        return store
-
-    yield _make
-    for store in opened:
-        store.close()
 
 
 @pytest.fixture

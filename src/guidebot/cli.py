@@ -222,8 +222,7 @@ def ask(
         raise GuidebotError(f"unknown conversation {conversation}") from exc
     engine = _engine(settings, writer)
     result = engine.ask(question, history, language=lang, writer=writer)
-    conversation_id = conversation or store.new_conversation(result.language)
-    message_id = store.add_message(conversation_id, question, result)
+    conversation_id, message_id = store.add_answer(conversation, question, result)
     if as_json:
         payload = {"conversation_id": conversation_id, "message_id": message_id, **result.public()}
         out.print_json(json.dumps(payload, ensure_ascii=False))
@@ -262,7 +261,19 @@ def serve(
         err.print(f"indexed {report.documents} documents, {report.chunks} chunks")
     service = ChatService(settings, embedder=embedder)
     err.print(f"guidebot on http://{host}:{port}/ (demo page), API docs at http://{host}:{port}/docs")
-    uvicorn.run(create_app(settings, service), host=host, port=port, log_level="info", proxy_headers=False)
+    if settings.environment == "development" and host not in ("127.0.0.1", "localhost", "::1"):
+        err.print(
+            "[yellow]warning:[/yellow] serving beyond loopback in development mode (default secret, cookies not "
+            "Secure): set GUIDEBOT_ENVIRONMENT=production and GUIDEBOT_SECRET_KEY"
+        )
+    uvicorn.run(
+        create_app(settings, service),
+        host=host,
+        port=port,
+        log_level="info",
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+    )
 
 
 eval_app = typer.Typer(help="Run the golden set (eval), or turn advisers' reviews into golden questions.")

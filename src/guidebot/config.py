@@ -206,6 +206,12 @@ class Settings(BaseSettings):
         le=10_000_000,
         description="Largest request body accepted (413 beyond): a 2,000-character question in JSON is well under.",
     )
+    forwarded_allow_ips: str = Field(
+        "127.0.0.1",
+        description="Reverse proxies (comma-separated addresses, or *) whose X-Forwarded-For and "
+        "X-Forwarded-Proto are trusted: the member's address for the rate limit, https for the console's "
+        "origin check and Secure cookies behind a TLS proxy.",
+    )
     chat_workers: int = Field(
         4, ge=1, le=64, description="Answers computed at once; more wait their turn (retrieval is CPU-bound)."
     )

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from guidebot.api.errors import ApiError
@@ -113,7 +114,7 @@ async def chat(body: ChatRequest, service: Service) -> dict[str, Any]:
 async def chat_stream(body: ChatRequest, service: Service) -> EventSourceResponse:
     _ready(service)
     try:
-        service.check_conversation(body.conversation_id)
+        await run_in_threadpool(service.check_conversation, body.conversation_id)
     except NotFoundError as exc:
         raise _unknown_conversation(exc) from exc
     loop = asyncio.get_running_loop()

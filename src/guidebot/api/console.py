@@ -11,17 +11,23 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from guidebot.api.console_auth import ConsoleSession, page_user, require
 from guidebot.api.errors import ApiError
-from guidebot.api.schemas import MAX_MESSAGE_CHARS, Language
+from guidebot.api.schemas import ID_PATTERN, MAX_MESSAGE_CHARS, Language, clean_text
 from guidebot.api.service import ChatService
 from guidebot.console.gaps import GapGroup, gaps_csv, group_gaps
 from guidebot.store import NotFoundError
 from guidebot.store.review import VERDICTS, ConversationFilters
+
+# Bounded dates (a date in year 9999 would overflow the day after it), text without control characters, store ids.
+Day = Annotated[dt.date | None, Query(ge=dt.date(2000, 1, 1), le=dt.date(2999, 12, 31))]
+SearchText = Annotated[str | None, Query(max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")]
+StoreId = Annotated[str, PathParam(pattern=ID_PATTERN)]
 
 api = APIRouter(prefix="/api/console", tags=["console"])
 pages = APIRouter(prefix="/console", include_in_schema=False)
@@ -29,6 +35,7 @@ PAGE_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 )
+GAP_WINDOW_DAYS = 90  # the gaps report reads the last three months unless asked for a period
 ASSETS = {"console.js": "text/javascript", "console.css": "text/css", "login.js": "text/javascript"}
 
 
@@ -49,11 +56,11 @@ async def conversations(
     refused: bool | None = None,
     feedback: Literal["up", "down"] | None = None,
     language: Language | None = None,
-    since: dt.date | None = None,
-    until: dt.date | None = None,
+    since: Day = None,
+    until: Day = None,
     tool: Literal["3en1", "activite"] | None = None,
     reviewed: bool | None = None,
-    q: Annotated[str | None, Query(max_length=200)] = None,
+    q: SearchText = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=100)] = 25,
 ) -> dict[str, Any]:
@@ -66,7 +73,7 @@ async def conversations(
 
 @api.get("/conversations/{conversation_id}", summary="A conversation with the evidence behind each answer")
 async def conversation(
-    conversation_id: str, request: Request, session: Annotated[ConsoleSession, Depends(require("view"))]
+    conversation_id: StoreId, request: Request, session: Annotated[ConsoleSession, Depends(require("view"))]
 ) -> dict[str, Any]:
     try:
         return await run_in_threadpool(_service(request).reviews.conversation, conversation_id)
@@ -85,23 +92,24 @@ class ReviewRequest(BaseModel):
     @field_validator("corrected_answer", "note")
     @classmethod
     def _blank_is_none(cls, v: str | None) -> str | None:
-        return v.strip() or None if v is not None else None
+        return clean_text(v) or None if v is not None else None
 
     @field_validator("expected_doc_ids")
     @classmethod
     def _ids(cls, v: list[str]) -> list[str]:
-        return list(dict.fromkeys(d.strip() for d in v if d.strip()))
+        return list(dict.fromkeys(clean_text(d) for d in v if clean_text(d)))
 
 
 @api.post("/messages/{message_id}/review", summary="Mark an answer correct, incorrect or incomplete; correct it")
 async def review(
-    message_id: str,
+    message_id: StoreId,
     body: ReviewRequest,
     request: Request,
     session: Annotated[ConsoleSession, Depends(require("review"))],
 ) -> dict[str, Any]:
     service = _service(request)
-    known = set(service.engine.searcher.snapshot.manifest["documents"])
+    engine = await run_in_threadpool(lambda: service.engine)
+    known = set(engine.searcher.snapshot.manifest["documents"])
     unknown = [d for d in body.expected_doc_ids if d not in known]
     if unknown:
         raise ApiError(422, "invalid_request", f"unknown document id(s): {', '.join(unknown)}")
@@ -130,9 +138,10 @@ async def review(
 async def documents(
     request: Request,
     session: Annotated[ConsoleSession, Depends(require("view"))],
-    q: Annotated[str | None, Query(max_length=200)] = None,
+    q: SearchText = None,
 ) -> dict[str, Any]:
-    docs = _service(request).engine.searcher.snapshot.manifest["documents"]
+    service = _service(request)
+    docs = (await run_in_threadpool(lambda: service.engine)).searcher.snapshot.manifest["documents"]
     needle = (q or "").strip().lower()
     items = [
         {"doc_id": doc_id, "title": e["title"], "url": e["url"], "lang": e["lang"], "source": e["source"]}
@@ -152,9 +161,10 @@ class PreviewRequest(BaseModel):
     @field_validator("question")
     @classmethod
     def _not_blank(cls, v: str) -> str:
-        if not v.strip():
+        v = clean_text(v)
+        if not v:
             raise ValueError("the question is empty")
-        return v.strip()
+        return v
 
 
 @api.post("/preview", summary="What production retrieval and the refusal gate decide for a question")
@@ -162,7 +172,7 @@ async def preview(
     body: PreviewRequest, request: Request, session: Annotated[ConsoleSession, Depends(require("preview"))]
 ) -> dict[str, Any]:
     service = _service(request)
-    engine = service.engine
+    engine = await run_in_threadpool(lambda: service.engine)
     loop = asyncio.get_running_loop()
     # the same engine, thresholds and writer as the chat API; nothing is stored
     result = await loop.run_in_executor(
@@ -190,6 +200,7 @@ async def _gap_groups(
     request: Request, since: dt.date | None, until: dt.date | None, min_count: int
 ) -> tuple[list[GapGroup], int]:
     service = _service(request)
+    since = since or dt.datetime.now(dt.UTC).date() - dt.timedelta(days=GAP_WINDOW_DAYS)
     questions = await run_in_threadpool(
         service.reviews.gap_questions, service.settings.gap_low_confidence, since, until
     )
@@ -202,8 +213,8 @@ async def _gap_groups(
 async def gaps(
     request: Request,
     session: Annotated[ConsoleSession, Depends(require("gaps"))],
-    since: dt.date | None = None,
-    until: dt.date | None = None,
+    since: Day = None,
+    until: Day = None,
     min_count: Annotated[int, Query(ge=1, le=1000)] = 1,
 ) -> dict[str, Any]:
     groups, total = await _gap_groups(request, since, until, min_count)
@@ -214,8 +225,8 @@ async def gaps(
 async def gaps_export(
     request: Request,
     session: Annotated[ConsoleSession, Depends(require("gaps"))],
-    since: dt.date | None = None,
-    until: dt.date | None = None,
+    since: Day = None,
+    until: Day = None,
     min_count: Annotated[int, Query(ge=1, le=1000)] = 1,
 ) -> Response:
     groups, total = await _gap_groups(request, since, until, min_count)
@@ -233,7 +244,7 @@ async def gaps_export(
 @api.get("/status", summary="The served index: documents, last build, what changed in it")
 async def status(request: Request, session: Annotated[ConsoleSession, Depends(require("status"))]) -> dict[str, Any]:
     service = _service(request)
-    manifest = service.engine.searcher.snapshot.manifest
+    manifest = (await run_in_threadpool(lambda: service.engine)).searcher.snapshot.manifest
     counts = manifest.get("counts", {})
     return {
         "index": {
@@ -256,7 +267,7 @@ async def status(request: Request, session: Annotated[ConsoleSession, Depends(re
 async def audit(
     request: Request,
     session: Annotated[ConsoleSession, Depends(require("audit"))],
-    action: Annotated[str | None, Query(max_length=40)] = None,
+    action: Annotated[str | None, Query(max_length=40, pattern=r"^[a-z_]*$")] = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict[str, Any]:
@@ -264,7 +275,7 @@ async def audit(
         _service(request).accounts.audit_entries, action or None, (page - 1) * per_page, per_page
     )
     items = [
-        {"at": e.at.isoformat(), "user": e.user, "action": e.action, "target": e.target, "detail": e.detail}
+        {"at": e.at.isoformat(), "user": e.user, "action": e.action, "target": e.target, "detail": e.detail, "ip": e.ip}
         for e in entries
     ]
     return {"items": items, "page": page, "per_page": per_page, "total": total}
@@ -297,40 +308,21 @@ async def asset(name: str, request: Request) -> FileResponse:
     return FileResponse(path, media_type=f"{ASSETS[name]}; charset=utf-8", headers={"Cache-Control": "no-cache"})
 
 
-@pages.get("")
-@pages.get("/")
-async def conversations_page(
-    request: Request, session: Annotated[ConsoleSession, Depends(page_user("view"))]
-) -> FileResponse:
+# Every page but the login is the same shell (the script reads the path); each has its own permission.
+PAGES = {
+    "": "view",
+    "/": "view",
+    "/conversations/{conversation_id}": "view",
+    "/preview": "preview",
+    "/gaps": "gaps",
+    "/status": "status",
+    "/audit": "audit",
+}
+
+
+async def _shell(request: Request) -> FileResponse:
     return _page(request, "index.html")
 
 
-@pages.get("/conversations/{conversation_id}")
-async def conversation_page(
-    conversation_id: str, request: Request, session: Annotated[ConsoleSession, Depends(page_user("view"))]
-) -> FileResponse:
-    return _page(request, "index.html")
-
-
-@pages.get("/preview")
-async def preview_page(
-    request: Request, session: Annotated[ConsoleSession, Depends(page_user("preview"))]
-) -> FileResponse:
-    return _page(request, "index.html")
-
-
-@pages.get("/gaps")
-async def gaps_page(request: Request, session: Annotated[ConsoleSession, Depends(page_user("gaps"))]) -> FileResponse:
-    return _page(request, "index.html")
-
-
-@pages.get("/status")
-async def status_page(
-    request: Request, session: Annotated[ConsoleSession, Depends(page_user("status"))]
-) -> FileResponse:
-    return _page(request, "index.html")
-
-
-@pages.get("/audit")
-async def audit_page(request: Request, session: Annotated[ConsoleSession, Depends(page_user("audit"))]) -> FileResponse:
-    return _page(request, "index.html")
+for _path, _permission in PAGES.items():
+    pages.add_api_route(_path, _shell, methods=["GET"], dependencies=[Depends(page_user(_permission))])

@@ -18,10 +18,11 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from guidebot.api.chat import RateLimited, get_service
 from guidebot.api.errors import ApiError
+from guidebot.api.schemas import clean_text
 from guidebot.api.service import ChatService
 from guidebot.console.security import needs_rehash, permissions, verify_password
 from guidebot.store.accounts import User, normalise_email
@@ -102,8 +103,8 @@ def _same_origin(request: Request) -> bool:
 def _check_csrf(request: Request, expected: str) -> None:
     if request.method not in UNSAFE_METHODS:
         return
-    sent = request.headers.get(CSRF_HEADER, "")
-    if not sent or not expected or not hmac.compare_digest(sent, expected) or not _same_origin(request):
+    sent = request.headers.get(CSRF_HEADER, "").encode("utf-8", "surrogateescape")  # any header bytes compare
+    if not sent or not expected or not hmac.compare_digest(sent, expected.encode()) or not _same_origin(request):
         raise ApiError(403, "csrf_failed", "missing or wrong CSRF token")
 
 
@@ -146,6 +147,13 @@ class LoginRequest(BaseModel):
     email: str = Field(min_length=3, max_length=254)
     password: str = Field(min_length=1, max_length=1024)
 
+    @field_validator("email", "password")
+    @classmethod
+    def _text(cls, v: str) -> str:
+        if clean_text(v) != v.strip():
+            raise ValueError("control characters are not allowed")
+        return v
+
 
 def _set_cookie(request: Request, response: Response, name: str, value: str, max_age: int | None) -> None:
     settings = request.app.state.settings
@@ -175,20 +183,20 @@ async def login(body: LoginRequest, request: Request, response: Response) -> dic
     accounts = service.accounts
     email = normalise_email(body.email)
     ip = request.client.host if request.client else None
-    wait = await run_in_threadpool(accounts.locked_for, email)
-    if wait > 0:
-        raise _locked(wait)
+    # the attempt is counted before the password is checked: parallel guesses cannot pass the limit
+    attempts, locked_s = await run_in_threadpool(
+        accounts.take_attempt, email, settings.login_max_failures, settings.login_lockout_s
+    )
+    if locked_s > 0:
+        raise _locked(locked_s)
     user = await run_in_threadpool(accounts.get_user, email)
     usable = user if user is not None and not user.disabled else None
     # one Argon2 verification whether or not the account exists: the time taken tells nothing
     ok = await run_in_threadpool(verify_password, usable.password_hash if usable else None, body.password)
     if not ok or usable is None:
-        failures = await run_in_threadpool(
-            accounts.record_failure, email, settings.login_max_failures, settings.login_lockout_s
-        )
-        await run_in_threadpool(accounts.audit, None, "login_failed", email, {"failures": failures}, ip, actor=email)
-        await asyncio.sleep(min(MAX_LOGIN_DELAY_S, settings.login_delay_s * failures))
-        if failures >= settings.login_max_failures:
+        await run_in_threadpool(accounts.audit, None, "login_failed", email, {"attempts": attempts}, ip, actor=email)
+        await asyncio.sleep(min(MAX_LOGIN_DELAY_S, settings.login_delay_s * attempts))
+        if attempts >= settings.login_max_failures:
             raise _locked(settings.login_lockout_s)
         raise ApiError(401, "invalid_credentials", "wrong e-mail or password")
     await run_in_threadpool(accounts.clear_failures, email)

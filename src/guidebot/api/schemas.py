@@ -42,7 +42,16 @@ _REFUSAL_EXAMPLE: dict[str, Any] = {
 }
 
 
-def _clean(text: str) -> str:
+# Ids are made by the store (``c_``/``m_`` + URL-safe base64); anything else is refused before a query.
+ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+
+
+def clean_text(text: str) -> str:
+    """Control characters become spaces; text that is not valid Unicode (a lone surrogate) is refused."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError("the text is not valid Unicode") from exc
     return _CONTROL.sub(" ", text).strip()
 
 
@@ -64,14 +73,14 @@ class ChatRequest(BaseModel):
         json_schema_extra={"minLength": 1, "maxLength": MAX_MESSAGE_CHARS},
     )
     conversation_id: str | None = Field(
-        None, max_length=64, description="null starts a conversation; a known id continues it."
+        None, pattern=ID_PATTERN, description="null starts a conversation; a known id continues it."
     )
     language: Language | None = Field(None, description="Answer language; null detects it from the question.")
 
     @field_validator("message")
     @classmethod
     def _message_length(cls, v: str) -> str:
-        v = _clean(v)
+        v = clean_text(v)
         if not v:
             raise ValueError("the message is empty")
         if len(v) > MAX_MESSAGE_CHARS:
@@ -118,7 +127,7 @@ class FeedbackRequest(BaseModel):
         },
     )
 
-    message_id: str = Field(min_length=1, max_length=64)
+    message_id: str = Field(pattern=ID_PATTERN)
     rating: Literal["up", "down"]
     comment: str | None = Field(
         None, description="Optional, at most 2,000 characters.", json_schema_extra={"maxLength": MAX_COMMENT_CHARS}
@@ -129,7 +138,7 @@ class FeedbackRequest(BaseModel):
     def _comment(cls, v: str | None) -> str | None:
         if v is None:
             return None
-        v = _clean(v)
+        v = clean_text(v)
         if len(v) > MAX_COMMENT_CHARS:
             raise ValueError(f"the comment is longer than {MAX_COMMENT_CHARS:,} characters")
         return v or None

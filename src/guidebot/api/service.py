@@ -179,8 +179,7 @@ class ChatService:
             else:
                 yield item
         assert result is not None
-        cid = conversation_id or store.new_conversation(result.language)
-        mid = store.add_message(cid, message, result)
+        cid, mid = store.add_answer(conversation_id, message, result)
         yield Reply(cid, mid, result)
 
     def answer(self, message: str, conversation_id: str | None, language: str | None) -> Reply:

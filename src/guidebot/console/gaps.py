@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import threading
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -59,22 +59,27 @@ class QuestionVectors:
 
     def __init__(self, embedder: Embedder) -> None:
         self.embedder = embedder
-        self._cache: dict[str, Vectors] = {}
+        self._cache: OrderedDict[str, Vectors] = OrderedDict()  # least recently used first
         self._lock = threading.Lock()
 
     def __call__(self, texts: Sequence[str]) -> Vectors:
-        missing = sorted({t for t in texts if t not in self._cache})
+        with self._lock:
+            missing = sorted({t for t in texts if t not in self._cache})
         if missing:
             # question-to-question similarity with e5's query side: on the seeded test set, rewordings of one
             # question score 0.86-0.99 and different topics 0.75-0.86 (the passage side packs both near 0.85-0.9)
             vectors = np.vstack([self.embedder.embed_query(t) for t in missing])
             with self._lock:
-                if len(self._cache) > self.MAX_CACHED:
-                    self._cache.clear()
                 self._cache.update(zip(missing, vectors, strict=True))
         if not texts:
             return np.zeros((0, self.embedder.dim), dtype=np.float32)
-        return np.vstack([self._cache[t] for t in texts])
+        with self._lock:
+            found = {t: self._cache[t] for t in texts}
+            for t in found:
+                self._cache.move_to_end(t)
+            while len(self._cache) > self.MAX_CACHED:
+                self._cache.popitem(last=False)
+        return np.vstack([found[t] for t in texts])
 
 
 def group_gaps(

@@ -46,7 +46,8 @@ def tokenize(text: str, lang: str) -> list[str]:
     stop = _stopwords(lang)
     words = [w for w in _WORD.findall(text.lower()) if (len(w) > 1 or w.isdigit()) and w not in stop]
     stems = _stemmer(lang).stemWords(words)
-    return [_unaccent(s) for s in stems if s]
+    # a word can vanish once unaccented (a Thai digit, say); bm25s keeps "" for itself and fails on it
+    return [u for u in (_unaccent(s) for s in stems) if u]
 
 
 class LexicalIndex:

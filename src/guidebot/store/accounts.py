@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Engine, delete, func, select, update
 
-from guidebot.store import schema
+from guidebot.store import locks, schema
 from guidebot.store.store import new_id, now
 
 ROLES = ("adviser", "editor", "admin")
@@ -135,31 +135,31 @@ class AccountStore:
             conn.execute(delete(schema.sessions).where(schema.sessions.c.id == self._session_key(token)))
 
     # --- failed logins ----------------------------------------------------------------------------------
-    def locked_for(self, email: str) -> float:
-        """Seconds this e-mail must still wait before another login attempt (0 when it may try)."""
-        t = schema.login_throttle
-        with self.engine.connect() as conn:
-            r = conn.execute(select(t.c.locked_until).where(t.c.email == normalise_email(email))).first()
-        if r is None or r.locked_until is None:
-            return 0.0
-        remaining: dt.timedelta = r.locked_until - now()
-        return max(0.0, remaining.total_seconds())
+    def take_attempt(self, email: str, max_failures: int, lockout_s: float) -> tuple[int, float]:
+        """Count a login attempt before its password is checked; returns (attempts so far, seconds locked).
 
-    def record_failure(self, email: str, max_failures: int, lockout_s: float) -> int:
-        """Count a failed login; the max_failures-th locks the e-mail for lockout_s. Returns the failures."""
+        Attempts for one e-mail are counted one at a time, so parallel guesses cannot slip past the limit: the
+        max_failures-th locks the e-mail for lockout_s, and while it is locked nothing is counted or checked.
+        A successful login clears the count (``clear_failures``).
+        """
         t = schema.login_throttle
         email = normalise_email(email)
         at = now()
         with self.engine.begin() as conn:
-            r = conn.execute(select(t).where(t.c.email == email).with_for_update()).first()
-            failures = 1 if r is None or (r.locked_until is not None and r.locked_until <= at) else r.failures + 1
+            locks.hold(conn, f"login:{email}")
+            r = conn.execute(select(t).where(t.c.email == email)).first()
+            if r is not None and r.locked_until is not None and r.locked_until > at:
+                remaining: dt.timedelta = r.locked_until - at
+                return r.failures, remaining.total_seconds()
+            expired = r is not None and r.locked_until is not None
+            failures = 1 if r is None or expired else r.failures + 1
             locked = at + dt.timedelta(seconds=lockout_s) if failures >= max_failures else None
             values = {"failures": failures, "last_failure_at": at, "locked_until": locked}
             if r is None:
                 conn.execute(t.insert().values(email=email, **values))
             else:
                 conn.execute(update(t).where(t.c.email == email).values(**values))
-        return failures
+        return failures, 0.0
 
     def clear_failures(self, email: str) -> None:
         with self.engine.begin() as conn:

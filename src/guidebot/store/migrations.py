@@ -28,7 +28,7 @@ from sqlalchemy import (
     text,
 )
 
-from guidebot.store import schema
+from guidebot.store import locks, schema
 
 
 # Each migration spells out the tables as they were when it shipped (never schema.py's current ones), so a new
@@ -147,22 +147,11 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
 ]
 
 
-_LOCK_KEY = 0x6775696465626F74  # "guidebot": the advisory lock that serialises migrations on PostgreSQL
-
-
-def _lock(conn: Connection) -> None:
-    """Hold a database-wide lock until the transaction ends, so that concurrent first starts migrate one at a time."""
-    if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
-    elif conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN IMMEDIATE")  # the write lock now; others wait (busy timeout)
-
-
 def migrate(engine: Engine) -> list[str]:
     """Apply the migrations not yet applied; return their names. Safe when several processes start at once."""
     applied: list[str] = []
     with engine.begin() as conn:
-        _lock(conn)
+        locks.hold(conn, locks.MIGRATIONS_KEY)
         schema.metadata.create_all(conn, tables=[schema.schema_migrations])
         done = set(conn.execute(select(schema.schema_migrations.c.name)).scalars())
         for name, step in MIGRATIONS:

@@ -233,9 +233,10 @@ class ReviewStore:
     ) -> list[dict[str, Any]]:
         """Questions that were refused, answered with low confidence, or given a thumbs down."""
         thumbs_down = exists().where(and_(f.c.message_id == m.c.id, f.c.rating == "down"))
+        # the passages (the bulk of a row) are read only for the questions kept
         query = (
             select(m.c.id, m.c.conversation_id, m.c.question, m.c.query, m.c.language, m.c.created_at)
-            .add_columns(m.c.refused, m.c.reason, m.c.gate, m.c.passages, thumbs_down.label("thumbs_down"))
+            .add_columns(m.c.refused, m.c.reason, m.c.gate, thumbs_down.label("thumbs_down"))
             .where(*_period(m.c.created_at, since, until))
             .order_by(m.c.created_at)
         )
@@ -263,9 +264,15 @@ class ReviewStore:
                         "created_at": row.created_at.isoformat(),
                         "reason": reason,
                         "refusal_reason": row.reason if row.refused else None,
-                        "passages": list(row.passages or []),
                     }
                 )
+            passages: dict[str, list[Any]] = {}
+            ids = [q["message_id"] for q in out]
+            for i in range(0, len(ids), 500):
+                for mid, stored in conn.execute(select(m.c.id, m.c.passages).where(m.c.id.in_(ids[i : i + 500]))):
+                    passages[mid] = list(stored or [])
+        for q in out:
+            q["passages"] = passages.get(q["message_id"], [])
         return out
 
 

@@ -61,6 +61,10 @@ def new_id(prefix: str) -> str:
     return f"{prefix}_{secrets.token_urlsafe(12)}"
 
 
+def _lower(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
+
+
 def make_engine(url: str) -> Engine:
     """An engine for the URL; a SQLite file gets WAL, foreign keys and a busy timeout."""
     parsed = make_url(url)
@@ -76,6 +80,8 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
+            # SQLite's own lower() folds ASCII only; advisers search French text ("COÛTE" must find "coûte")
+            dbapi_conn.create_function("lower", 1, _lower, deterministic=True)
 
         return engine
     return create_engine(url, pool_pre_ping=True)
@@ -118,7 +124,13 @@ class ConversationStore:
         return [Turn(r.question, r.query, r.language) for r in reversed(rows)]
 
     def add_message(self, conversation_id: str, question: str, result: AnswerResult) -> str:
-        """Store a complete answer with its evidence; returns the message id."""
+        """Store a complete answer with its evidence in a known conversation; returns the message id."""
+        return self.add_answer(conversation_id, question, result)[1]
+
+    def add_answer(self, conversation_id: str | None, question: str, result: AnswerResult) -> tuple[str, str]:
+        """Store a complete answer, starting a conversation when the id is None, in one transaction (no
+        conversation is left without its first message); returns (conversation id, message id)."""
+        cid = conversation_id or new_id("c")
         mid = new_id("m")
         at = now()
         passages = [
@@ -137,10 +149,14 @@ class ConversationStore:
             for i, p in enumerate(result.passages)
         ]
         with self.engine.begin() as conn:
+            if conversation_id is None:
+                conn.execute(
+                    schema.conversations.insert().values(id=cid, created_at=at, updated_at=at, language=result.language)
+                )
             conn.execute(
                 schema.messages.insert().values(
                     id=mid,
-                    conversation_id=conversation_id,
+                    conversation_id=cid,
                     created_at=at,
                     question=question,
                     query=result.query,
@@ -158,10 +174,10 @@ class ConversationStore:
             )
             conn.execute(
                 update(schema.conversations)
-                .where(schema.conversations.c.id == conversation_id)
+                .where(schema.conversations.c.id == cid)
                 .values(updated_at=at, language=result.language)
             )
-        return mid
+        return cid, mid
 
     def get_message(self, message_id: str) -> StoredMessage:
         m = schema.messages
