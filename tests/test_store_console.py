@@ -179,6 +179,11 @@ def test_conversation_filters(make_store: StoreFactory) -> None:
     assert user is not None
     reviews.add_review(ids["nl"], user, "incorrect", None, [], "first")
     latest = reviews.add_review(ids["nl"], user, "incomplete", "Binnen 7 werkdagen.", ["loon"], None)
+    entries, _ = reviewer.audit_entries()
+    assert [(e.action, e.target, e.user) for e in entries] == [
+        ("correct", ids["nl"], "r@smart.test"),
+        ("correct", ids["nl"], "r@smart.test"),
+    ], "each review is audited in its own transaction"
     assert questions(reviewed=True) == ["Wanneer wordt mijn loon betaald?"]
     assert "Wanneer wordt mijn loon betaald?" not in questions(reviewed=False) and len(questions(reviewed=False)) == 3
     view = reviews.conversation(ids["nl_c"])["messages"][0]

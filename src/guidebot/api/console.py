@@ -125,12 +125,10 @@ async def review(
             body.corrected_answer,
             body.expected_doc_ids,
             body.note,
+            _ip(request),
         )
     except NotFoundError as exc:
         raise ApiError(404, "message_not_found", str(exc)) from exc
-    action = "review" if body.verdict == "correct" else "correct"
-    detail = {"verdict": body.verdict, "expected_doc_ids": body.expected_doc_ids}
-    await run_in_threadpool(service.accounts.audit, session.user, action, message_id, detail, _ip(request))
     return saved
 
 

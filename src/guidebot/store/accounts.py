@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, select, update
+from sqlalchemy import Connection, Engine, delete, func, select, update
 
 from guidebot.store import locks, schema
 from guidebot.store.store import new_id, now
@@ -38,6 +38,31 @@ class AuditEntry:
     target: str | None
     detail: dict[str, Any]
     ip: str | None
+
+
+def record_audit(
+    conn: Connection,
+    user: User | None,
+    action: str,
+    target: str | None = None,
+    detail: dict[str, Any] | None = None,
+    ip: str | None = None,
+    *,
+    actor: str | None = None,
+) -> None:
+    """Write one audit entry inside the caller's transaction (so an action and its entry land together)."""
+    conn.execute(
+        schema.audit_log.insert().values(
+            id=new_id("a"),
+            at=now(),
+            user_id=user.id if user else None,
+            user_email=user.email if user else (actor or "unknown"),
+            action=action,
+            target=target[:200] if target else None,
+            detail=detail or {},
+            ip=ip,
+        )
+    )
 
 
 def normalise_email(email: str) -> str:
@@ -178,18 +203,7 @@ class AccountStore:
     ) -> None:
         """Record who did what to what; ``actor`` names a non-console actor (the command line)."""
         with self.engine.begin() as conn:
-            conn.execute(
-                schema.audit_log.insert().values(
-                    id=new_id("a"),
-                    at=now(),
-                    user_id=user.id if user else None,
-                    user_email=user.email if user else (actor or "unknown"),
-                    action=action,
-                    target=target[:200] if target else None,
-                    detail=detail or {},
-                    ip=ip,
-                )
-            )
+            record_audit(conn, user, action, target, detail, ip, actor=actor)
 
     def audit_entries(
         self, action: str | None = None, offset: int = 0, limit: int = 50

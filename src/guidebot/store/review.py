@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Engine, and_, exists, false, func, not_, or_, select, true
 
 from guidebot.store import schema
-from guidebot.store.accounts import User
+from guidebot.store.accounts import User, record_audit
 from guidebot.store.store import NotFoundError, new_id, now
 
 VERDICTS = ("correct", "incorrect", "incomplete")
@@ -174,7 +174,9 @@ class ReviewStore:
         corrected_answer: str | None,
         expected_doc_ids: list[str],
         note: str | None,
+        ip: str | None = None,
     ) -> dict[str, Any]:
+        """Store a review and its audit entry together: "review" for a correct answer, "correct" otherwise."""
         if verdict not in VERDICTS:
             raise ValueError(f"verdict must be one of {', '.join(VERDICTS)}")
         with self.engine.begin() as conn:
@@ -192,6 +194,9 @@ class ReviewStore:
                 "note": note,
             }
             conn.execute(r.insert().values(**values))
+            action = "review" if verdict == "correct" else "correct"
+            detail = {"verdict": verdict, "expected_doc_ids": expected_doc_ids}
+            record_audit(conn, reviewer, action, message_id, detail, ip)
             row = conn.execute(select(r).where(r.c.id == values["id"])).one()
         return _review(row)
 
