@@ -138,7 +138,9 @@ def test_concurrent_first_start_migrates_once(make_store: StoreFactory) -> None:
             barrier.wait(timeout=10)
             stores.append(make_store())
         except Exception as exc:  # reported below, in the test's thread
-            errors.append(f"{type(exc).__name__}: {str(exc).splitlines()[0]}")
+            lines = str(exc).splitlines()
+            sql = next((line for line in lines if line.startswith("[SQL")), "")  # which statement met the lock
+            errors.append(f"{type(exc).__name__}: {lines[0]} {sql}")
 
     threads = [threading.Thread(target=open_store) for _ in range(n)]
     for th in threads:
