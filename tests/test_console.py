@@ -431,12 +431,16 @@ def test_review_with_a_correction_then_import_it_as_an_eval_case(site: ConsoleSi
 # --- audit log -----------------------------------------------------------------------------------------------------
 def test_the_audit_log_records_console_actions(site: ConsoleSite) -> None:
     message_id = site.conversations["Wanneer wordt mijn loon betaald?"]["message_id"]
+    assert login_response(site, USERS["admin"], "a wrong password").status_code == 401
+    site.service.accounts.clear_failures(USERS["admin"])
+    conversation_id = site.conversations["Wanneer wordt mijn loon betaald?"]["conversation_id"]
     with site.session("admin") as (http, csrf):
         http.post(
             f"/api/console/messages/{message_id}/review",
             json={"verdict": "incorrect", "note": "Antwoord te kort."},
             headers={"X-CSRF-Token": csrf},
         )
+        assert http.get(f"/api/console/conversations/{conversation_id}").status_code == 200
         assert http.get("/api/console/gaps.csv").status_code == 200
         log = http.get("/api/console/audit").json()
         corrections = http.get("/api/console/audit", params={"action": "correct"}).json()
@@ -445,6 +449,7 @@ def test_the_audit_log_records_console_actions(site: ConsoleSite) -> None:
     assert (USERS["admin"], "correct", message_id) in actions
     assert (USERS["admin"], "login", None) in actions
     assert any(a == "login_failed" for _, a, _ in actions)
+    assert (USERS["admin"], "view_conversation", conversation_id) in actions, "reading members' words is on record"
     assert corrections["items"][0]["detail"]["verdict"] == "incorrect"
     assert all(e["action"] == "correct" for e in corrections["items"])
     at = dt.datetime.fromisoformat(log["items"][0]["at"])

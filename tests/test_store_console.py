@@ -36,6 +36,15 @@ def test_an_m001_database_upgrades_without_losing_messages(store_url: str, make_
             ),
             {"t": now, "f": False},
         )
+        conn.execute(
+            text(
+                "INSERT INTO messages (id, conversation_id, created_at, question, query, language, answer, refused, "
+                "reason, writer, latency_ms, passages, citations, gate) VALUES ('m_3en1', 'c_old', :t, "
+                "'Et dans le 3en1 ?', 'Une part dans le 3en1 ?', 'fr', 'Oui [1].', :f, 'answered', 'extractive', "
+                "9.5, '[]', '[]', '{}')"
+            ),
+            {"t": now + dt.timedelta(seconds=1), "f": False},
+        )
     assert "tool" not in {c["name"] for c in inspect(engine).get_columns("messages")}
     engine.dispose()
     store = make_store()
@@ -44,8 +53,9 @@ def test_an_m001_database_upgrades_without_losing_messages(store_url: str, make_
     assert "tool" in columns and {"users", "sessions", "reviews", "audit_log"} <= tables
     old = store.get_message("m_old")
     assert old.answer == "Trente euros [1]." and store.history("c_old")[0].question == "Une part ?"
-    review = ReviewStore(store.engine).conversation("c_old")["messages"][0]
-    assert review["tool"] is None and review["review"] is None
+    old_messages = ReviewStore(store.engine).conversation("c_old")["messages"]
+    assert [(m["id"], m["tool"]) for m in old_messages] == [("m_old", None), ("m_3en1", "3en1")], "m003 backfill"
+    assert old_messages[0]["review"] is None
 
 
 def test_accounts_and_sessions(make_store: StoreFactory) -> None:

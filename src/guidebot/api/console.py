@@ -75,10 +75,16 @@ async def conversations(
 async def conversation(
     conversation_id: StoreId, request: Request, session: Annotated[ConsoleSession, Depends(require("view"))]
 ) -> dict[str, Any]:
+    service = _service(request)
     try:
-        return await run_in_threadpool(_service(request).reviews.conversation, conversation_id)
+        found = await run_in_threadpool(service.reviews.conversation, conversation_id)
     except NotFoundError as exc:
         raise ApiError(404, "conversation_not_found", str(exc)) from exc
+    # members' words: who read them is on record too
+    await run_in_threadpool(
+        service.accounts.audit, session.user, "view_conversation", conversation_id, {}, _ip(request)
+    )
+    return found
 
 
 class ReviewRequest(BaseModel):

@@ -7,6 +7,7 @@ Add a new step at the end of MIGRATIONS; never edit one that has shipped.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 
 from sqlalchemy import (
@@ -141,9 +142,22 @@ def m002_console(conn: Connection) -> None:
     conn.execute(text("CREATE INDEX ix_messages_created ON messages (created_at)"))
 
 
+def m003_backfill_tool(conn: Connection) -> None:
+    """The tool of messages stored before m002, from their question (as the store names it at m003)."""
+    three_in_one = re.compile(r"\b3\s*-?\s*(en|in)\s*-?\s*(1|un|één|een|one)\b", re.IGNORECASE)
+    activite = re.compile(r"\b(?:[Oo]util|[Tt]ool)\s+[Aa]ctivit[ée]|\bActivit[ée]\b")
+    rows = conn.execute(text("SELECT id, question, query FROM messages WHERE tool IS NULL")).all()
+    for mid, question, query in rows:
+        words = f"{question} {query}"
+        tool = "3en1" if three_in_one.search(words) else "activite" if activite.search(words) else None
+        if tool:
+            conn.execute(text("UPDATE messages SET tool = :tool WHERE id = :id"), {"tool": tool, "id": mid})
+
+
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("m001_initial", m001_initial),
     ("m002_console", m002_console),
+    ("m003_backfill_tool", m003_backfill_tool),
 ]
 
 
