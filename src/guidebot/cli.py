@@ -472,24 +472,25 @@ def user_add(
     out.print(escape(f"added {email.strip().lower()} ({role})"))
 
 
+def _set_disabled(email: str, disabled: bool) -> None:
+    accounts = _accounts(get_settings())
+    if not accounts.set_disabled(email, disabled):
+        raise GuidebotError(f"no account {email}")
+    action = "disable" if disabled else "enable"
+    accounts.audit(None, f"user_{action}", email.strip().lower(), {}, actor="cli")
+    out.print(escape(f"{action}d {email.strip().lower()}"))
+
+
 @user_app.command("disable")
 def user_disable(email: Annotated[str, typer.Argument(help="The account to disable.")]) -> None:
     """Disable an account: it can no longer log in, and its open sessions end now."""
-    accounts = _accounts(get_settings())
-    if not accounts.set_disabled(email, True):
-        raise GuidebotError(f"no account {email}")
-    accounts.audit(None, "user_disable", email.strip().lower(), {}, actor="cli")
-    out.print(escape(f"disabled {email.strip().lower()}"))
+    _set_disabled(email, True)
 
 
 @user_app.command("enable")
 def user_enable(email: Annotated[str, typer.Argument(help="The account to enable again.")]) -> None:
     """Enable a disabled account."""
-    accounts = _accounts(get_settings())
-    if not accounts.set_disabled(email, False):
-        raise GuidebotError(f"no account {email}")
-    accounts.audit(None, "user_enable", email.strip().lower(), {}, actor="cli")
-    out.print(escape(f"enabled {email.strip().lower()}"))
+    _set_disabled(email, False)
 
 
 @user_app.command("list")

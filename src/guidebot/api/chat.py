@@ -13,7 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from guidebot.api.errors import ApiError
-from guidebot.api.limits import RateLimiter
+from guidebot.api.limits import RateLimiter, client_ip
 from guidebot.api.schemas import ChatRequest, ChatResponse, ErrorResponse, FeedbackRequest, FeedbackResponse
 from guidebot.api.service import ChatService, NotReadyError, Reply
 from guidebot.store import NotFoundError
@@ -53,8 +53,7 @@ def get_service(request: Request) -> ChatService:
 def rate_limited(request: Request) -> None:
     """One token of the client's bucket, or 429 with Retry-After."""
     limiter: RateLimiter = request.app.state.rate_limiter
-    client = request.client.host if request.client else "unknown"
-    wait = limiter.acquire(client)
+    wait = limiter.acquire(client_ip(request) or "unknown")
     if wait > 0:
         retry = RateLimiter.retry_after(wait)
         raise ApiError(429, "rate_limited", f"too many requests; retry in {retry} s", {"Retry-After": retry})

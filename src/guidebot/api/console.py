@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -16,8 +17,11 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from guidebot.answer.engine import AnswerEngine
+from guidebot.api.chat import get_service
 from guidebot.api.console_auth import ConsoleSession, page_user, require
 from guidebot.api.errors import ApiError
+from guidebot.api.limits import client_ip
 from guidebot.api.schemas import ID_PATTERN, MAX_MESSAGE_CHARS, Language, clean_text
 from guidebot.api.service import ChatService
 from guidebot.console.gaps import GapGroup, gaps_csv, group_gaps
@@ -39,13 +43,9 @@ GAP_WINDOW_DAYS = 90  # the gaps report reads the last three months unless asked
 ASSETS = {"console.js": "text/javascript", "console.css": "text/css", "login.js": "text/javascript"}
 
 
-def _service(request: Request) -> ChatService:
-    service: ChatService = request.app.state.service
-    return service
-
-
-def _ip(request: Request) -> str | None:
-    return request.client.host if request.client else None
+async def _engine(service: ChatService) -> AnswerEngine:
+    """The engine on the newest index, fetched off the event loop (it may open a newly built version)."""
+    return await run_in_threadpool(lambda: service.engine)
 
 
 # --- conversations and reviews ---------------------------------------------------------------------------------
@@ -66,7 +66,7 @@ async def conversations(
 ) -> dict[str, Any]:
     filters = ConversationFilters(refused, feedback, language, since, until, tool, reviewed, (q or "").strip() or None)
     items, total = await run_in_threadpool(
-        _service(request).reviews.list_conversations, filters, (page - 1) * per_page, per_page
+        get_service(request).reviews.list_conversations, filters, (page - 1) * per_page, per_page
     )
     return {"items": items, "page": page, "per_page": per_page, "total": total}
 
@@ -75,14 +75,14 @@ async def conversations(
 async def conversation(
     conversation_id: StoreId, request: Request, session: Annotated[ConsoleSession, Depends(require("view"))]
 ) -> dict[str, Any]:
-    service = _service(request)
+    service = get_service(request)
     try:
         found = await run_in_threadpool(service.reviews.conversation, conversation_id)
     except NotFoundError as exc:
         raise ApiError(404, "conversation_not_found", str(exc)) from exc
     # members' words: who read them is on record too
     await run_in_threadpool(
-        service.accounts.audit, session.user, "view_conversation", conversation_id, {}, _ip(request)
+        service.accounts.audit, session.user, "view_conversation", conversation_id, {}, client_ip(request)
     )
     return found
 
@@ -113,8 +113,8 @@ async def review(
     request: Request,
     session: Annotated[ConsoleSession, Depends(require("review"))],
 ) -> dict[str, Any]:
-    service = _service(request)
-    engine = await run_in_threadpool(lambda: service.engine)
+    service = get_service(request)
+    engine = await _engine(service)
     known = set(engine.searcher.snapshot.manifest["documents"])
     unknown = [d for d in body.expected_doc_ids if d not in known]
     if unknown:
@@ -131,7 +131,7 @@ async def review(
             body.corrected_answer,
             body.expected_doc_ids,
             body.note,
-            _ip(request),
+            client_ip(request),
         )
     except NotFoundError as exc:
         raise ApiError(404, "message_not_found", str(exc)) from exc
@@ -144,8 +144,8 @@ async def documents(
     session: Annotated[ConsoleSession, Depends(require("view"))],
     q: SearchText = None,
 ) -> dict[str, Any]:
-    service = _service(request)
-    docs = (await run_in_threadpool(lambda: service.engine)).searcher.snapshot.manifest["documents"]
+    service = get_service(request)
+    docs = (await _engine(service)).searcher.snapshot.manifest["documents"]
     needle = (q or "").strip().lower()
     items = [
         {"doc_id": doc_id, "title": e["title"], "url": e["url"], "lang": e["lang"], "source": e["source"]}
@@ -175,8 +175,8 @@ class PreviewRequest(BaseModel):
 async def preview(
     body: PreviewRequest, request: Request, session: Annotated[ConsoleSession, Depends(require("preview"))]
 ) -> dict[str, Any]:
-    service = _service(request)
-    engine = await run_in_threadpool(lambda: service.engine)
+    service = get_service(request)
+    engine = await _engine(service)
     loop = asyncio.get_running_loop()
     # the same engine, thresholds and writer as the chat API; nothing is stored
     result = await loop.run_in_executor(
@@ -200,16 +200,24 @@ async def preview(
     }
 
 
-async def _gap_groups(
-    request: Request, since: dt.date | None, until: dt.date | None, min_count: int
-) -> tuple[list[GapGroup], int]:
-    service = _service(request)
-    since = since or dt.datetime.now(dt.UTC).date() - dt.timedelta(days=GAP_WINDOW_DAYS)
+@dataclass(frozen=True)
+class GapQuery:
+    """The query parameters of the gaps report and of its CSV export."""
+
+    since: Day = None
+    until: Day = None
+    min_count: Annotated[int, Query(ge=1, le=1000)] = 1
+
+
+async def _gap_groups(request: Request, query: GapQuery) -> tuple[list[GapGroup], int]:
+    service = get_service(request)
+    since = query.since or dt.datetime.now(dt.UTC).date() - dt.timedelta(days=GAP_WINDOW_DAYS)
+    until = query.until
     questions = await run_in_threadpool(
         service.reviews.gap_questions, service.settings.gap_low_confidence, since, until
     )
     vectors = await run_in_threadpool(service.question_vectors, [q["question"] for q in questions])
-    groups = group_gaps(questions, vectors, service.settings.gap_similarity, min_count)
+    groups = group_gaps(questions, vectors, service.settings.gap_similarity, query.min_count)
     return groups, len(questions)
 
 
@@ -217,11 +225,9 @@ async def _gap_groups(
 async def gaps(
     request: Request,
     session: Annotated[ConsoleSession, Depends(require("gaps"))],
-    since: Day = None,
-    until: Day = None,
-    min_count: Annotated[int, Query(ge=1, le=1000)] = 1,
+    query: Annotated[GapQuery, Depends()],
 ) -> dict[str, Any]:
-    groups, total = await _gap_groups(request, since, until, min_count)
+    groups, total = await _gap_groups(request, query)
     return {"total_questions": total, "groups": [g.public() for g in groups]}
 
 
@@ -229,14 +235,13 @@ async def gaps(
 async def gaps_export(
     request: Request,
     session: Annotated[ConsoleSession, Depends(require("gaps"))],
-    since: Day = None,
-    until: Day = None,
-    min_count: Annotated[int, Query(ge=1, le=1000)] = 1,
+    query: Annotated[GapQuery, Depends()],
 ) -> Response:
-    groups, total = await _gap_groups(request, since, until, min_count)
-    service = _service(request)
+    groups, total = await _gap_groups(request, query)
+    since, until = query.since, query.until
+    service = get_service(request)
     detail = {"since": str(since) if since else None, "until": str(until) if until else None, "groups": len(groups)}
-    await run_in_threadpool(service.accounts.audit, session.user, "export_gaps", "gaps.csv", detail, _ip(request))
+    await run_in_threadpool(service.accounts.audit, session.user, "export_gaps", "gaps.csv", detail, client_ip(request))
     name = f"guidebot-gaps-{dt.date.today().isoformat()}.csv"
     return Response(
         gaps_csv(groups),
@@ -247,8 +252,8 @@ async def gaps_export(
 
 @api.get("/status", summary="The served index: documents, last build, what changed in it")
 async def status(request: Request, session: Annotated[ConsoleSession, Depends(require("status"))]) -> dict[str, Any]:
-    service = _service(request)
-    manifest = (await run_in_threadpool(lambda: service.engine)).searcher.snapshot.manifest
+    service = get_service(request)
+    manifest = (await _engine(service)).searcher.snapshot.manifest
     counts = manifest.get("counts", {})
     return {
         "index": {
@@ -276,7 +281,7 @@ async def audit(
     per_page: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict[str, Any]:
     entries, total = await run_in_threadpool(
-        _service(request).accounts.audit_entries, action or None, (page - 1) * per_page, per_page
+        get_service(request).accounts.audit_entries, action or None, (page - 1) * per_page, per_page
     )
     items = [
         {"at": e.at.isoformat(), "user": e.user, "action": e.action, "target": e.target, "detail": e.detail, "ip": e.ip}

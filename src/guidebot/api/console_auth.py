@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from guidebot.api.chat import RateLimited, get_service
 from guidebot.api.errors import ApiError
+from guidebot.api.limits import client_ip
 from guidebot.api.schemas import clean_text
 from guidebot.api.service import ChatService
 from guidebot.console.security import needs_rehash, permissions, verify_password
@@ -182,7 +183,7 @@ async def login(body: LoginRequest, request: Request, response: Response) -> dic
     settings = request.app.state.settings
     accounts = service.accounts
     email = normalise_email(body.email)
-    ip = request.client.host if request.client else None
+    ip = client_ip(request)
     # the attempt is counted before the password is checked: parallel guesses cannot pass the limit
     attempts, locked_s = await run_in_threadpool(
         accounts.take_attempt, email, settings.login_max_failures, settings.login_lockout_s
@@ -220,7 +221,7 @@ def _locked(seconds: float) -> ApiError:
 async def logout(session: Viewer, request: Request, response: Response) -> dict[str, bool]:
     service = _ready_service(request)
     await run_in_threadpool(service.accounts.end_session, session.token)
-    await run_in_threadpool(service.accounts.audit, session.user, "logout", None, {}, _ip(request))
+    await run_in_threadpool(service.accounts.audit, session.user, "logout", None, {}, client_ip(request))
     response.delete_cookie(SESSION_COOKIE, path="/")
     return {"ok": True}
 
@@ -228,7 +229,3 @@ async def logout(session: Viewer, request: Request, response: Response) -> dict[
 @router.get("/me", summary="The logged-in user, their permissions and the session's CSRF token")
 async def me(session: Viewer) -> dict[str, Any]:
     return session.public()
-
-
-def _ip(request: Request) -> str | None:
-    return request.client.host if request.client else None

@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Callable
 
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
@@ -106,3 +107,8 @@ class RateLimiter:
     @staticmethod
     def retry_after(wait_s: float) -> str:
         return str(max(1, math.ceil(wait_s)))
+
+
+def client_ip(request: Request) -> str | None:
+    """The client's address (the member's, behind a proxy listed in forwarded_allow_ips)."""
+    return request.client.host if request.client else None
