@@ -667,11 +667,16 @@
   function makePager(onPage) {
     var prev = el('button', { type: 'button', class: 'prev secondary', text: S.prev });
     var next = el('button', { type: 'button', class: 'next secondary', text: S.next });
-    var info = el('span', { class: 'page-info', 'aria-live': 'polite' });
+    var info = el('span', { class: 'page-info', 'aria-live': 'polite', tabindex: '-1' });
     var nav = el('nav', { id: 'pager', class: 'pager', 'aria-label': S.pagerLabel }, [prev, info, next]);
     var cur = { page: 1, pages: 1 };
-    prev.addEventListener('click', function () { if (cur.page > 1) onPage(cur.page - 1, prev); });
-    next.addEventListener('click', function () { if (cur.page < cur.pages) onPage(cur.page + 1, next); });
+    function go(page, btn) {
+      onPage(page);
+      // keep focus in the pager when the pressed button becomes disabled
+      setTimeout(function () { if (btn.disabled) info.focus(); }, 0);
+    }
+    prev.addEventListener('click', function () { if (cur.page > 1) go(cur.page - 1, prev); });
+    next.addEventListener('click', function () { if (cur.page < cur.pages) go(cur.page + 1, next); });
     return {
       node: nav,
       update: function (data, noun) {
@@ -794,12 +799,7 @@
       tbody
     ]);
     var ctl;
-    var pager = makePager(function (page, btn) {
-      ctl.goPage(page);
-      // keep focus in the pager when the pressed button becomes disabled
-      setTimeout(function () { if (btn.disabled) pager.node.querySelector('.page-info').focus(); }, 0);
-    });
-    pager.node.querySelector('.page-info').setAttribute('tabindex', '-1');
+    var pager = makePager(function (page) { ctl.goPage(page); });
     main.appendChild(status);
     main.appendChild(tableWrap(table, S.convTitle));
     main.appendChild(pager.node);
@@ -1499,11 +1499,7 @@
       tbody
     ]);
     var ctl;
-    var pager = makePager(function (page, btn) {
-      ctl.goPage(page);
-      setTimeout(function () { if (btn.disabled) pager.node.querySelector('.page-info').focus(); }, 0);
-    });
-    pager.node.querySelector('.page-info').setAttribute('tabindex', '-1');
+    var pager = makePager(function (page) { ctl.goPage(page); });
     main.appendChild(form);
     main.appendChild(status);
     main.appendChild(tableWrap(table, S.auditTitle));

@@ -22,7 +22,7 @@ from guidebot.api.chat import get_service
 from guidebot.api.console_auth import ConsoleSession, page_user, require
 from guidebot.api.errors import ApiError
 from guidebot.api.limits import client_ip
-from guidebot.api.schemas import ID_PATTERN, MAX_MESSAGE_CHARS, Language, clean_text
+from guidebot.api.schemas import ID_PATTERN, MAX_MESSAGE_CHARS, Language, clean_text, required_text
 from guidebot.api.service import ChatService
 from guidebot.console.gaps import GapGroup, gaps_csv, group_gaps
 from guidebot.store import NotFoundError
@@ -165,10 +165,7 @@ class PreviewRequest(BaseModel):
     @field_validator("question")
     @classmethod
     def _not_blank(cls, v: str) -> str:
-        v = clean_text(v)
-        if not v:
-            raise ValueError("the question is empty")
-        return v
+        return required_text(v, "question", MAX_MESSAGE_CHARS)
 
 
 @api.post("/preview", summary="What production retrieval and the refusal gate decide for a question")

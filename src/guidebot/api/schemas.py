@@ -55,6 +55,16 @@ def clean_text(text: str) -> str:
     return _CONTROL.sub(" ", text).strip()
 
 
+def required_text(text: str, what: str, max_chars: int) -> str:
+    """Cleaned text of 1..max_chars characters (a member's question, an editor's preview question)."""
+    text = clean_text(text)
+    if not text:
+        raise ValueError(f"the {what} is empty")
+    if len(text) > max_chars:
+        raise ValueError(f"the {what} is longer than {max_chars:,} characters")
+    return text
+
+
 class ChatRequest(BaseModel):
     """A member's question; a known ``conversation_id`` makes it a follow-up."""
 
@@ -80,12 +90,7 @@ class ChatRequest(BaseModel):
     @field_validator("message")
     @classmethod
     def _message_length(cls, v: str) -> str:
-        v = clean_text(v)
-        if not v:
-            raise ValueError("the message is empty")
-        if len(v) > MAX_MESSAGE_CHARS:
-            raise ValueError(f"the message is longer than {MAX_MESSAGE_CHARS:,} characters")
-        return v
+        return required_text(v, "message", MAX_MESSAGE_CHARS)
 
 
 class CitationOut(BaseModel):
