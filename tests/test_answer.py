@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from guidebot.answer.analysis import Evidence, TermWeights, analyse_question, build_evidence
 from guidebot.answer.citations import check_citations
 from guidebot.answer.engine import AnswerEngine, Turn
 from guidebot.answer.gate import is_account_question, is_injection
 from guidebot.answer.llm import OpenAICompatibleWriter, build_messages
+from guidebot.answer.ranker import load_ranker
 from guidebot.answer.writers import ExtractiveWriter
 from guidebot.config import Settings
 from guidebot.documents import Chunk
@@ -218,6 +220,14 @@ def _passage(doc_id: str, n: int, text: str, section: str, lang: str = "fr") -> 
     return Passage(chunk, 0.03, 0.9, 1, 5.0, 1)
 
 
+def _evidence(question: str, passages: list[Passage], lang: str = "fr") -> Evidence:
+    """The evidence pass on fixed passages, scored by the shipped unit ranker."""
+    asked = analyse_question(question, question, question, lang, lang)
+    evidence = build_evidence(asked, passages, {})
+    load_ranker("learned").score(evidence, TermWeights(p.chunk for p in passages))
+    return evidence
+
+
 def test_extractive_writer_exact_output(cache_dir: Path) -> None:
     writer = ExtractiveWriter(Settings(cache_dir=cache_dir))
     passages = [
@@ -237,7 +247,9 @@ def test_extractive_writer_exact_output(cache_dir: Path) -> None:
         _passage("divers", 2, "Pour le reste, voir « Quand mon salaire est-il versé ? ».", "À savoir"),
     ]
     # the list's introduction comes with its items, once; the cross-reference is never quoted
-    text = writer.write("Quel délai de paiement pour les factures et quand le salaire est-il versé ?", "fr", passages)
+    text = writer.write(
+        _evidence("Quel délai de paiement pour les factures et quand le salaire est-il versé ?", passages)
+    )
     assert text == (
         "Smart verse le salaire dans les sept jours ouvrables après la prestation. [1]\n"
         "\n"
@@ -245,7 +257,7 @@ def test_extractive_writer_exact_output(cache_dir: Path) -> None:
         "- Les délais légaux de paiement des factures : 30 jours sans accord ; 60 jours au plus. [2]"
     )
     # a question on the salary alone leads with the salary; the cross-reference is never quoted
-    salary_only = writer.write("Dans quel délai le salaire est-il versé ?", "fr", passages)
+    salary_only = writer.write(_evidence("Dans quel délai le salaire est-il versé ?", passages))
     assert salary_only.startswith("Smart verse le salaire") and "voir «" not in salary_only
     checked = check_citations(text, passages, "fr")
     assert checked.text == text and [c.doc_id for c in checked.citations] == ["salaire", "facturation"]
@@ -341,9 +353,9 @@ def test_another_countrys_rule_is_not_the_answer_for_a_belgian_question(cache_di
         _passage("etranger", 0, "Chez Smart France, le vote est pondéré par collèges.", "Vote en France"),
         _passage("ag", 1, "En Belgique, le vote à l'assemblée générale suit la règle une personne, une voix.", "Vote"),
     ]
-    text = writer.write("À l'assemblée générale, le vote est-il pondéré ?", "fr", passages)
+    text = writer.write(_evidence("À l'assemblée générale, le vote est-il pondéré ?", passages))
     assert text.startswith("En Belgique, le vote à l'assemblée générale suit la règle une personne, une voix. [2]")
-    abroad = writer.write("Comment vote-t-on chez Smart France ?", "fr", passages)
+    abroad = writer.write(_evidence("Comment vote-t-on chez Smart France ?", passages))
     assert abroad.startswith("Chez Smart France")
 
 

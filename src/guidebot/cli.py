@@ -197,6 +197,33 @@ def _engine(settings: Settings, writer: str) -> Any:
 
 
 @app.command()
+def train(
+    golden: Annotated[Path, typer.Option("--set", help="Golden folder with the train and dev splits.")] = Path(
+        "evals/golden"
+    ),
+    out_of_scope: Annotated[Path, typer.Option(help="The scope router's out-of-scope bank.")] = Path(
+        "evals/scope/out_of_scope.yaml"
+    ),
+) -> None:
+    """Fit the unit ranker and the gate on the train split, settings chosen on dev (never test); write their JSON."""
+    from guidebot.evals.golden import load_golden
+    from guidebot.evals.train import train_all
+
+    base = get_settings()
+    settings = base.model_copy(update={"answer_ranker": "heuristic", "gate_mode": "rules"})
+    engine = _engine(settings, "extractive")
+    cases = load_golden(golden)
+    result = train_all(engine, cases, out_of_scope)
+    r, g = result["ranker"], result["gate"]
+    hand, learned = r["lead_all_heuristic"]["dev"], r["lead_all_learned"]["dev"]
+    typer.echo(
+        f"unit ranker: {r['questions']} questions, {r['units']} units, C={r['C']}; dev lead carries every fact "
+        f"{hand['lead_all']:.3f} (hand weights) -> {learned['lead_all']:.3f} (ceiling {learned['ceiling']:.3f})"
+    )
+    typer.echo(f"gate: {g['train_questions']} train questions, threshold {g['threshold']} chosen on dev")
+
+
+@app.command()
 def ask(
     question: Annotated[str, typer.Argument(help="The member's question.")],
     conversation: Annotated[str | None, typer.Option("--conversation", help="Continue this conversation id.")] = None,

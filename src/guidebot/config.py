@@ -156,10 +156,22 @@ class Settings(BaseSettings):
     )
 
     # --- answers -----------------------------------------------------------------------------------
-    answer_passages: int = Field(4, ge=1, le=20, description="Passages given to the answer writer.")
-    answer_max_points: int = Field(4, ge=0, le=10, description="Points after the lead sentence, at most.")
+    answer_passages: int = Field(
+        8, ge=1, le=20, description="Passages given to the answer writer (the unit ranker's pool; see evals/README.md)."
+    )
+    answer_max_points: int = Field(4, ge=0, le=10, description="Points after the lead, at most.")
     answer_target_words: int = Field(
-        120, ge=30, le=1000, description="Length the extractive answer aims for (it stops adding points past it)."
+        90, ge=20, le=1000, description="Length the extractive answer aims for (it stops adding points past it)."
+    )
+    answer_ranker: Literal["learned", "heuristic"] = Field(
+        "learned",
+        description="Unit ranker of the extractive writer: learned (answer/models/unit_ranker.json, `guidebot train`) "
+        "or heuristic (the hand weights it replaced, for the ablation).",
+    )
+    gate_mode: Literal["learned", "rules"] = Field(
+        "rules",
+        description="Refusal gate: rules (the hand thresholds gate_min_*) or learned (those, plus a refusal when the "
+        "calibrated classifier and scope router of answer/models/gate.json are sure; it added false refusals on dev).",
     )
     answer_writer: Literal["extractive", "openai", "llamacpp"] = Field(
         "extractive",

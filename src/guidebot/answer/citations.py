@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from guidebot.answer.text import clean_inline, numbers_in
+from guidebot.chunking.units import split_sentences
 from guidebot.index.lexical import tokenize
 from guidebot.retrieval.search import Passage
 
 _MARKERS = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
-_SENTENCE = re.compile(r"(?<=[.!?…])\s+(?=[«\"“(\[]?[A-ZÀ-ÖØ-Ý0-9*-])|(?<=\])\s+(?=\S)")
+_AFTER_MARKER = re.compile(r"(?<=\])\s+(?=\S)")
 # Share of a sentence's content words that must appear in the passages it cites, when both are in one language.
 MIN_SUPPORT = 0.7
 SNIPPET_CHARS = 280
@@ -54,14 +55,19 @@ class CheckedAnswer:
     dropped: list[str] = field(default_factory=list)
     removed_markers: list[int] = field(default_factory=list)
     source_langs: list[str] = field(default_factory=list)
+    used: list[int] = field(default_factory=list)  # 0-based indexes of the passages cited, in citation order
 
     @property
     def empty(self) -> bool:
         return not self.citations or not self.text.strip()
 
 
-def check_citations(answer: str, passages: list[Passage], lang: str) -> CheckedAnswer:
-    """Keep only the sentences whose ``[n]`` markers name given passages that support them."""
+def check_citations(
+    answer: str, passages: list[Passage], lang: str, passage_tokens: list[frozenset[str]] | None = None
+) -> CheckedAnswer:
+    """Keep only the sentences whose ``[n]`` markers name given passages that support them.
+
+    ``passage_tokens`` are the passages' stemmed tokens when the evidence pass has them already."""
     renumber: dict[int, int] = {}
     dropped: list[str] = []
     removed: list[int] = []
@@ -83,7 +89,8 @@ def check_citations(answer: str, passages: list[Passage], lang: str) -> CheckedA
             claim = _MARKERS.sub("", sentence).strip()
             if not claim:
                 continue
-            if not valid or not supports(claim, [passages[n - 1] for n in valid], lang):
+            tokens = [passage_tokens[n - 1] for n in valid] if passage_tokens is not None else None
+            if not valid or not supports(claim, [passages[n - 1] for n in valid], lang, tokens):
                 dropped.append(claim)
                 continue
             marks = []
@@ -97,11 +104,13 @@ def check_citations(answer: str, passages: list[Passage], lang: str) -> CheckedA
         out_lines.pop()
     citations = [_citation(new, passages[old - 1]) for old, new in sorted(renumber.items(), key=lambda kv: kv[1])]
     langs = list(dict.fromkeys(passages[old - 1].chunk.lang for old in renumber))
-    return CheckedAnswer("\n".join(out_lines), citations, dropped, removed, langs)
+    used = [old - 1 for old, _new in sorted(renumber.items(), key=lambda kv: kv[1])]
+    return CheckedAnswer("\n".join(out_lines), citations, dropped, removed, langs, used)
 
 
 def _sentences(body: str) -> list[str]:
-    parts = [p.strip() for p in _SENTENCE.split(body) if p and p.strip()]
+    """The claims of a line: each quoted unit ends at its marker; within a piece, the index's sentence splitter."""
+    parts = [s.strip() for piece in _AFTER_MARKER.split(body) for s in split_sentences(piece) if s.strip()]
     merged: list[str] = []
     for part in parts:
         # a marker split off its sentence ("... 30 €. [1]") belongs to the sentence before it
@@ -112,7 +121,7 @@ def _sentences(body: str) -> list[str]:
     return merged
 
 
-def supports(claim: str, cited: list[Passage], lang: str) -> bool:
+def supports(claim: str, cited: list[Passage], lang: str, tokens: list[frozenset[str]] | None = None) -> bool:
     """Do the cited passages support the claim (its figures, and most of its words in their language)?"""
     text = " ".join(clean_inline(p.chunk.embed_text) for p in cited)
     figures = numbers_in(claim)
@@ -124,9 +133,10 @@ def supports(claim: str, cited: list[Passage], lang: str) -> bool:
     words = set(tokenize(claim, lang))
     if not words:
         return True
-    found = set()
-    for p in same:
-        found |= set(tokenize(p.chunk.embed_text, lang))
+    found: set[str] = set()
+    for i, p in enumerate(cited):
+        if p.chunk.lang == lang:
+            found |= tokens[i] if tokens is not None else set(tokenize(p.chunk.embed_text, lang))
     return len(words & found) / len(words) >= MIN_SUPPORT
 
 

@@ -13,10 +13,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from guidebot.answer.analysis import Evidence, Question, TermWeights, analyse_question, build_evidence
 from guidebot.answer.citations import CheckedAnswer, Citation, check_citations
 from guidebot.answer.gate import GateDecision, RefusalGate, is_injection, strip_injection
 from guidebot.answer.messages import framing, refusal
-from guidebot.answer.text import asks_abroad, figures_asked, is_foreign, split_units
+from guidebot.answer.ranker import Ranker, load_ranker
+from guidebot.answer.text import is_foreign
 from guidebot.answer.writers import AnswerWriter, ExtractiveWriter
 from guidebot.config import Settings
 from guidebot.index.embedders import Embedder
@@ -98,8 +100,10 @@ class AnswerEngine:
         self.settings = settings
         reranker = CrossEncoderReranker(settings.reranker_path) if settings.reranker_path else None
         self.searcher = HybridSearcher(snapshot, embedder, settings, reranker)
-        self.gate = RefusalGate(settings)
-        self.writers: dict[str, AnswerWriter] = {"extractive": ExtractiveWriter(settings)}
+        self.term_weights = TermWeights(snapshot.chunks.values())
+        self.ranker: Ranker = load_ranker(settings.answer_ranker)
+        self.gate = RefusalGate(settings, embedder)
+        self.writers: dict[str, AnswerWriter] = {"extractive": ExtractiveWriter(settings, self.term_weights)}
         self.writers.update(writers or {})
         self.rewriter = rewriter
         # retrieval (embedder, Chroma client) is run one question at a time; writers may stream concurrently
@@ -132,7 +136,7 @@ class AnswerEngine:
             prepared = self.prepare(question, history or [], language, filters)
         raw: list[str] = []
         if prepared.answerable:
-            for token in self.writers[writer].stream(*prepared.writer_args):
+            for token in self.writers[writer].stream(prepared.evidence):
                 raw.append(token)
                 yield token
         result = self.finish(prepared, "".join(raw), writer)
@@ -143,7 +147,7 @@ class AnswerEngine:
     def prepare(
         self, question: str, history: list[Turn], language: str | None, filters: SearchFilters | None
     ) -> _Prepared:
-        q = " ".join(question.split())[:MAX_QUESTION_CHARS]
+        q = typed = " ".join(question.split())[:MAX_QUESTION_CHARS]
         if not q:
             raise ValueError("empty question")
         genuine = strip_injection(q) if is_injection(q) else q
@@ -167,8 +171,14 @@ class AnswerEngine:
         result = self.searcher.retrieve(
             rewrite.query, k=self.settings.answer_passages, lang=retrieval_lang, filters=filters
         )
-        decision = self.gate.decide(rewrite.query, result, raw_question=q)
-        return _Prepared(q, rewrite, answer_lang, result, decision)
+        asked = analyse_question(typed, q, rewrite.query, answer_lang, result.lang)
+        snapshot = self.searcher.snapshot
+        evidence = build_evidence(
+            asked, result.passages, {p.chunk.id: snapshot.units_of(p.chunk.id) for p in result.passages}
+        )
+        self.ranker.score(evidence, self.term_weights)
+        decision = self.gate.decide(evidence, result, self.term_weights)
+        return _Prepared(q, rewrite, answer_lang, result, decision, evidence)
 
     def finish(self, prepared: _Prepared, raw_answer: str, writer: str) -> AnswerResult:
         p = prepared
@@ -192,16 +202,16 @@ class AnswerEngine:
 
         if not p.answerable:
             return result(refusal(p.answer_lang, p.decision.reason, self.settings), [], p.decision.reason)
-        checked = check_citations(raw_answer, p.result.passages, p.answer_lang)
+        checked = check_citations(raw_answer, p.result.passages, p.answer_lang, p.evidence.passage_tokens)
         answer_figures = checked.text.replace(",", ".")
-        missing = sorted(f for f in figures_asked(p.question + " " + p.rewrite.query) if f not in answer_figures)
+        missing = sorted(f for f in p.evidence.question.figures if f not in answer_figures)
         for reason, refuse in (
             ("unsupported", checked.empty),
             ("no_information", not checked.empty and _says_no_information(checked.text, p)),
             ("figure_not_found", not checked.empty and bool(missing)),
             (
                 "foreign_rule",
-                not checked.empty and is_foreign(checked.text.split("\n", 1)[0]) and not asks_abroad(p.question),
+                not checked.empty and is_foreign(checked.text.split("\n", 1)[0]) and not p.evidence.question.abroad,
             ),
         ):
             if refuse:
@@ -216,14 +226,15 @@ class _Prepared:
     answer_lang: str
     result: SearchResult
     decision: GateDecision
+    evidence: Evidence
 
     @property
     def answerable(self) -> bool:
         return self.decision.answer
 
     @property
-    def writer_args(self) -> tuple[str, str, list[Passage]]:
-        return (self.rewrite.query, self.answer_lang, self.result.passages)
+    def asked(self) -> Question:
+        return self.evidence.question
 
 
 def _says_no_information(answer: str, prepared: _Prepared) -> bool:
@@ -231,13 +242,9 @@ def _says_no_information(answer: str, prepared: _Prepared) -> bool:
     information on it (the corpus says so for credit notes, a mileage rate, office contacts, contract clauses)."""
     if _NO_INFO.search(answer.split("\n", 1)[0]):
         return True
-    scored = [
-        (sim, unit.text)
-        for p in prepared.result.passages[: NO_INFO_UNITS + 1]
-        for unit, sim in zip(split_units(p.chunk.text), p.unit_sims, strict=False)
-    ]
-    closest = sorted(scored, key=lambda x: -x[0])[:NO_INFO_UNITS]
-    return any(_NO_INFO.search(text) for _sim, text in closest)
+    scored = [u for u in prepared.evidence.units if u.passage <= NO_INFO_UNITS]
+    closest = sorted(scored, key=lambda u: -u.sim)[:NO_INFO_UNITS]
+    return any(_NO_INFO.search(u.unit.text) for u in closest)
 
 
 def _framed(checked: CheckedAnswer, lang: str) -> str:
@@ -245,5 +252,6 @@ def _framed(checked: CheckedAnswer, lang: str) -> str:
     if checked.source_langs and lang not in checked.source_langs:
         line = framing(lang, checked.source_langs[0])
         if line:
-            return f"{line}\n\n{checked.text}"
+            # one paragraph: the member reads the framing line and the quote together
+            return f"{line} {checked.text}"
     return checked.text

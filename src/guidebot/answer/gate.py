@@ -15,10 +15,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from guidebot.answer.text import figures_asked, key_terms
+from guidebot.answer.analysis import Evidence, TermWeights, carries_type, type_has_span_form
+from guidebot.answer.gate_model import GateModel, ScopeRouter
 from guidebot.config import Settings
-from guidebot.index.lexical import tokenize
+from guidebot.index.embedders import Embedder
 from guidebot.retrieval.search import SearchResult
+
+TYPE_WINDOW = 6
 
 _INJECTION = re.compile(
     r"\b(ignore[rsz]?|oublie[rsz]?|negeer|vergeet|disregard|forget)\b.{0,40}\b(instructions?|consignes?|r[èe]gles?"
@@ -101,58 +104,104 @@ def is_account_question(question: str) -> bool:
 
 
 class RefusalGate:
-    """Decides from the retrieval evidence whether the passages answer the question."""
+    """Decides from the evidence whether the passages answer the question.
 
-    def __init__(self, settings: Settings) -> None:
+    Instructions and account questions are recognised first (they need no evidence). Then either the calibrated
+    classifier of gate_model.py decides (``gate_mode=learned``, the default), or the hand thresholds of Settings
+    (``gate_mode=rules``, kept for the ablation).
+    """
+
+    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
         self.settings = settings
+        self.model: GateModel | None = None
+        self.scope: ScopeRouter | None = None
+        if settings.gate_mode == "learned":
+            self.model = GateModel.load()
+            if embedder is not None:
+                self.scope = ScopeRouter.load(embedder, settings.cache_dir)
 
-    def decide(self, question: str, result: SearchResult, *, raw_question: str | None = None) -> GateDecision:
-        """``question`` is the standalone query retrieval used; ``raw_question`` what the member typed."""
-        s = self.settings
-        typed = raw_question or question
-        if is_injection(typed) and not strip_injection(typed):
+    def decide(self, ev: Evidence, result: SearchResult, weights: TermWeights) -> GateDecision:
+        q = ev.question
+        if is_injection(q.typed) and not strip_injection(q.typed):
             return GateDecision(False, "instruction")
-        if is_account_question(typed):
+        if is_account_question(q.typed):
             return GateDecision(False, "account")
-        passages = result.passages[: s.gate_top_passages]
-        if not passages:
+        if not ev.passages:
             return GateDecision(False, "no_passages")
-        top_dense = max((sc for _cid, sc in result.dense[:1]), default=0.0)
-        top_ids = {p.chunk.id for p in passages[:1]}
-        lexical_top = {cid for cid, _ in result.lexical[:5]}
-        dense_top = {cid for cid, _ in result.dense[:5]}
-        agree = bool(top_ids & lexical_top and top_ids & dense_top)
-        # Key-term coverage only means something when the best passage is in the question's language.
-        same_lang = [p for p in passages if p.chunk.lang == result.lang]
-        if passages[0].chunk.lang != result.lang:
-            same_lang = []
-        terms = key_terms(question, result.lang)
-        coverage: float | None = None
-        if terms and same_lang:
-            found: set[str] = set()
-            for p in same_lang:
-                found |= set(tokenize(p.chunk.embed_text, result.lang))
-            coverage = len(terms & found) / len(terms)
-        figures = figures_asked(question)
-        text = " ".join(p.chunk.embed_text for p in passages).replace(",", ".")
-        missing_figures = sorted(f for f in figures if f not in text)
-        features = {
-            "top_dense": round(top_dense, 4),
-            "agree": agree,
-            "coverage": None if coverage is None else round(coverage, 3),
-            "key_terms": sorted(terms),
-            "missing_figures": missing_figures,
-            "passage_lang": passages[0].chunk.lang,
-        }
-        if missing_figures:
-            return GateDecision(False, "figure_not_found", features)
+        features = evidence_features(ev, result, weights, self.settings.gate_top_passages)
+        if self.scope is not None and result.query_vector is not None:
+            features.update(self.scope.features(result.query_vector))
+        shown = {k: (round(v, 4) if isinstance(v, float) else v) for k, v in features.items()}
+        shown["key_terms"] = sorted(q.terms)
+        shown["answer_type"] = q.answer_type
+        if features["missing_figures"]:
+            return GateDecision(False, "figure_not_found", shown)
+        ruled = self._rules(features, result, shown)
+        if self.model is None or not result.dense:
+            return ruled
+        p = self.model.probability(features)
+        shown["p_answerable"] = round(p, 4)
+        shown["threshold"] = self.model.threshold
+        if p >= self.model.threshold:
+            return ruled
+        # the classifier is sure the passages do not answer: off-topic when the question is closer to the
+        # out-of-scope bank than to the questions the guide answers
+        off_topic = features.get("scope_out", 0.0) > features.get("scope_in", 0.0)
+        return GateDecision(False, "off_topic" if off_topic else "low_similarity", shown)
+
+    def _rules(self, f: dict[str, Any], result: SearchResult, shown: dict[str, Any]) -> GateDecision:
+        """The hand thresholds of Settings (the ablation baseline, and the BM25-only baseline)."""
+        s = self.settings
+        coverage = f["coverage"] if f["coverage_known"] else None
         if not result.dense:  # the BM25-only baseline: term coverage is the only evidence there is
             ok = coverage is not None and coverage >= s.gate_min_coverage
-            return GateDecision(ok, "answered" if ok else "terms_not_covered", features)
+            return GateDecision(ok, "answered" if ok else "terms_not_covered", shown)
+        top_dense = f["top_dense"]
         if top_dense < s.gate_min_dense:
-            return GateDecision(False, "low_similarity", features)
-        if coverage is not None and coverage < s.gate_min_coverage and not (agree and top_dense >= s.gate_dense_agree):
-            return GateDecision(False, "terms_not_covered", features)
+            return GateDecision(False, "low_similarity", shown)
+        if (
+            coverage is not None
+            and coverage < s.gate_min_coverage
+            and not (f["agree"] and top_dense >= s.gate_dense_agree)
+        ):
+            return GateDecision(False, "terms_not_covered", shown)
         if coverage is None and top_dense < s.gate_min_dense_crosslingual:
-            return GateDecision(False, "low_similarity", features)
-        return GateDecision(True, "answered", features)
+            return GateDecision(False, "low_similarity", shown)
+        return GateDecision(True, "answered", shown)
+
+
+def evidence_features(ev: Evidence, result: SearchResult, weights: TermWeights, top: int) -> dict[str, Any]:
+    """What the gate reads: similarity and its margin, leg agreement, key-term coverage, answer type found,
+    the unit ranker's confidence, figures named but absent. Shown to advisers as they are."""
+    q = ev.question
+    passages = ev.passages[:top]
+    dense = [sc for _cid, sc in result.dense[:2]]
+    top_dense = dense[0] if dense else 0.0
+    top_id = passages[0].chunk.id
+    agree = any(cid == top_id for cid, _ in result.lexical[:5]) and any(cid == top_id for cid, _ in result.dense[:5])
+    same = [i for i, p in enumerate(passages) if p.chunk.lang == q.retrieval_lang]
+    coverage_known = bool(q.terms) and passages[0].chunk.lang == q.retrieval_lang and bool(same)
+    found: frozenset[str] = frozenset().union(*(ev.passage_tokens[i] for i in same)) if same else frozenset()
+    coverage = len(q.terms & found) / len(q.terms) if coverage_known else 0.0
+    idf_coverage = weights.weighted_overlap(q.terms, found, q.retrieval_lang) if coverage_known else 0.0
+    text = " ".join(p.chunk.embed_text for p in passages).replace(",", ".")
+    missing = sorted(f for f in q.figures if f not in text)
+    ranked = ev.ranked()
+    best = ev.scores.get(ranked[0].key, 0.0) if ranked else 0.0
+    typed = [u for u in ranked[:TYPE_WINDOW] if carries_type(u.spans, q.answer_type)]
+    best_sim = max((u.sim for u in ev.units), default=0.0)
+    return {
+        "top_dense": float(top_dense),
+        "dense_margin": float(top_dense - dense[1]) if len(dense) > 1 else 0.0,
+        "best_unit_sim": float(best_sim),
+        "agree": agree,
+        "coverage_known": coverage_known,
+        "coverage": float(coverage),
+        "idf_coverage": float(idf_coverage),
+        "ranker_best": float(best),
+        "type_has_form": type_has_span_form(q.answer_type),
+        "type_found": bool(typed),
+        "same_language_passage": passages[0].chunk.lang == q.lang,
+        "missing_figures": missing,
+        "passage_lang": passages[0].chunk.lang,
+    }

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from guidebot.answer.analysis import Evidence
 from guidebot.config import Settings
 from guidebot.retrieval.followup import Rewrite, rewrite_followup
 from guidebot.retrieval.search import Passage
@@ -71,11 +72,12 @@ class OpenAICompatibleWriter:
             streaming=True,
         )
 
-    def write(self, question: str, lang: str, passages: list[Passage]) -> str:
-        return "".join(self.stream(question, lang, passages))
+    def write(self, evidence: Evidence) -> str:
+        return "".join(self.stream(evidence))
 
-    def stream(self, question: str, lang: str, passages: list[Passage]) -> Iterator[str]:
-        for chunk in self._llm.stream(build_messages(question, lang, passages)):
+    def stream(self, evidence: Evidence) -> Iterator[str]:
+        q = evidence.question
+        for chunk in self._llm.stream(build_messages(q.query, q.lang, evidence.passages)):
             text = chunk.content if isinstance(chunk.content, str) else ""
             if text:
                 yield text

@@ -1,174 +1,254 @@
-"""The answer-writer interface, and the offline default: an extractive writer.
+"""The answer-writer interface, and the offline default: an extractive writer that answers first.
 
-A writer gets the question, the member's language and the numbered passages, and returns Markdown in which
+A writer gets the evidence (the analysed question and its numbered passages) and returns Markdown in which
 every sentence ends with the ``[n]`` of the passage it comes from. Whatever the writer, the citation check
 (citations.py) then verifies those markers.
 
 The extractive writer quotes the guide instead of paraphrasing it, so it cannot say what the sources do not
-say. It scores each sentence, list item and table row of the passages by the question's key terms it
-contains (and those of its section title), the rank of its passage, its position in the passage (help-center
-sections answer first) and, for a question that asks for an amount, a date or a delay, whether it holds a
-figure. It keeps the best as the lead sentence and adds up to ``answer_max_points`` more, with the sentence a
-pronoun refers back to and the line that introduces a list; points follow the order of the sources.
+say. The unit ranker (ranker.py) has already scored every unit of the evidence; the writer composes:
+
+- the **lead** is the best unit that carries the answer type the question expects (a year, an amount, a
+  delay...), names the year the question names rather than another one, and is neither a question, a bare
+  cross-reference, a date or source caveat, nor another country's rule the member did not ask about;
+- then at most ``answer_max_points`` points, each a fact not said yet (near-duplicates judged by the units'
+  vectors), from the lead's section first; the second part of a two-part question brings the unit that answers
+  it; a procedure keeps its steps in their order; a list item comes with the line that introduces it;
+- a caveat about dates or sources is said once, after the answer, never as its lead.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Protocol
 
-from guidebot.answer.text import Unit, asks_abroad, has_digit, is_foreign, key_terms, split_units
+import numpy as np
+
+from guidebot.answer.analysis import Evidence, TermWeights, UnitEvidence, carries_type
 from guidebot.config import Settings
 from guidebot.index.lexical import tokenize
-from guidebot.retrieval.search import Passage, jaccard
+from guidebot.retrieval.search import jaccard
 
 
 class AnswerWriter(Protocol):
-    """Writes an answer from numbered passages; markers ``[n]`` refer to ``passages[n-1]``."""
+    """Writes an answer from the evidence; markers ``[n]`` refer to ``evidence.passages[n-1]``."""
 
     name: str
 
-    def write(self, question: str, lang: str, passages: list[Passage]) -> str: ...
+    def write(self, evidence: Evidence) -> str: ...
 
-    def stream(self, question: str, lang: str, passages: list[Passage]) -> Iterator[str]: ...
+    def stream(self, evidence: Evidence) -> Iterator[str]: ...
 
 
-_ASKS_FIGURE = re.compile(
-    r"\b(combien|cb|montant|prix|co[ûu]t\w*|tarif|taux|pourcentage|quand|d[ée]lai|date|dur[ée]e|jours?|ann[ée]e"
-    r"|how much|how many|how long|amount|price|cost|rate|when|deadline|days?|hoeveel|hoelang|hoe lang|bedrag"
-    r"|prijs|kost\w*|wanneer|termijn|dagen)\b|%|€",
-    re.IGNORECASE,
-)
-_ANAPHOR = re.compile(
-    r"^(ce|cet|cette|ces|cela|ça|il|elle|ils|elles|celui-ci|celle-ci|dans ce cas|toutefois|en revanche|"
-    r"this|that|these|those|it|they|dit|dat|deze|die|het|hij|zij)\b",
-    re.IGNORECASE,
-)
-# A sentence that only sends the reader to another article says nothing by itself.
-_CROSS_REFERENCE = re.compile(
-    r"^(pour (en savoir plus|plus de d[ée]tails|le|la|les)\b.{0,80})?\b(voir|voyez|consultez|lisez|reportez-vous)\b"
-    r".{0,20}[«\"“]|^(zie|lees|raadpleeg)\b.{0,40}[«\"“]|^(see|read)\b.{0,40}[«\"“]|\b(voir|zie|see) l'article\b"
-    r"|^(voici|cet article|dans cet article|ce guide|cette page"
-    r"|here is|this article|this page|in dit artikel|hier lees)\b",
-    re.IGNORECASE,
-)
-CROSS_REFERENCE_PENALTY = 1.0  # never quoted unless nothing else is left
-FOREIGN_PENALTY = 0.4  # another country's rule comes after the Belgian one, unless the question asks abroad
-# Weights of the sentence score; set by reading answers on the golden set's dev split.
-W_DENSE, W_TERMS, W_SECTION, W_PASSAGE, W_POSITION, W_FIGURE, W_NOVEL = 0.45, 0.3, 0.1, 0.15, 0.05, 0.1, 0.2
-NOVEL_WORDS = 6  # content words beyond the question's that make a sentence fully informative
-# Unit similarities to the query (e5 cosines) are spread over [best - DENSE_SPAN, best] -> [0, 1].
-DENSE_SPAN = 0.08
-# A point must score at least this share of the lead sentence's score (dev: 0.4 -> facts 0.638, 0.55 -> 0.630).
-KEEP_RATIO = 0.4
+# Two units whose vectors are this close say the same thing (dev split, see evals/README.md).
+DUPLICATE_COSINE = 0.93
+DUPLICATE_JACCARD = 0.6  # the same judged on words, for a unit without a vector
+# A point must score at least this share of the lead's score.
+KEEP_RATIO = 0.35
+# The lead must carry the expected answer type when one of this many best units does.
+TYPE_WINDOW = 6
 MIN_WORDS = 4
-
-
-@dataclass
-class _Scored:
-    unit: Unit
-    passage: int  # 0-based index in the passages
-    score: float
+_PARTS = re.compile(r"\s*(?:\?|;|\bet\b|\bainsi que\b|\band\b|\ben\b|\bplus\b)\s*", re.IGNORECASE)
 
 
 class ExtractiveWriter:
-    """Quotes the sentences of the passages that answer the question, each with its ``[n]``."""
+    """Quotes the units of the passages that answer the question, each with its ``[n]``, answer first."""
 
     name = "extractive"
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, weights: TermWeights | None = None) -> None:
         self.settings = settings
+        self.weights = weights
 
-    def stream(self, question: str, lang: str, passages: list[Passage]) -> Iterator[str]:
-        text = self.write(question, lang, passages)
+    def stream(self, evidence: Evidence) -> Iterator[str]:
+        text = self.write(evidence)
         for piece in re.split(r"(?<=\s)", text):
             if piece:
                 yield piece
 
-    def write(self, question: str, lang: str, passages: list[Passage]) -> str:
-        scored = self._score(question, lang, passages)
-        if not scored:
+    def write(self, evidence: Evidence) -> str:
+        chosen, caveat = self.choose(evidence)
+        if not chosen:
             return ""
-        chosen = self._choose(scored)
-        by_passage = {i: split_units(p.chunk.text) for i, p in enumerate(passages)}
-        blocks: list[tuple[int, int, str]] = []
-        taken: set[tuple[int, int]] = {(s.passage, s.unit.position) for s in chosen}
-        intro_block: dict[tuple[int, str], int] = {}
-        for s in chosen:
-            text = s.unit.text
-            units = by_passage[s.passage]
-            prev = s.unit.position - 1
-            if _ANAPHOR.match(text) and prev >= 0 and (s.passage, prev) not in taken and units[prev].kind == "sentence":
-                text = f"{units[prev].text} {text}"
-                taken.add((s.passage, prev))
-            intro = s.unit.intro if s.unit.kind in ("item", "row") else None
-            if intro and (s.passage, intro) in intro_block:
-                # items of one list share their introduction: one point, items joined
-                i = intro_block[(s.passage, intro)]
-                p_idx, pos, done = blocks[i]
-                head = done.removesuffix(f" [{s.passage + 1}]").rstrip(" ;,.")
-                blocks[i] = (p_idx, pos, f"{head} ; {text} [{s.passage + 1}]")
-                continue
-            if intro:
-                sep = " : " if s.unit.kind == "row" else " "
-                text = f"{intro.rstrip(' :') if s.unit.kind == 'row' else intro}{sep}{text}"
-                intro_block[(s.passage, intro)] = len(blocks)
-            blocks.append((s.passage, s.unit.position, f"{text} [{s.passage + 1}]"))
-        lead, points = blocks[0], sorted(blocks[1:], key=lambda b: (b[0], b[1]))
-        lines = [lead[2]]
+        blocks = _render(evidence, chosen)
+        lines = [blocks[0]]
+        points = blocks[1:] + ([_quote(evidence, caveat, set())] if caveat is not None else [])
         if points:
             lines.append("")
-            lines.extend(f"- {b[2]}" for b in points)
+            lines.extend(f"- {b}" for b in points)
         return "\n".join(lines)
 
-    def _score(self, question: str, lang: str, passages: list[Passage]) -> list[_Scored]:
-        terms = key_terms(question, lang)
-        asks_figure = bool(_ASKS_FIGURE.search(question))
-        best_sim = max((x for p in passages for x in p.unit_sims), default=0.0)
-        abroad = asks_abroad(question)
-        out: list[_Scored] = []
-        for i, p in enumerate(passages):
-            same_lang = p.chunk.lang == lang
-            section_terms = set(tokenize(p.chunk.section, p.chunk.lang)) if same_lang else set()
-            section_overlap = len(terms & section_terms) / len(terms) if terms else 0.0
-            for u in split_units(p.chunk.text):
-                words = len(u.text.split())
-                if u.kind == "sentence" and (words < MIN_WORDS or u.text.rstrip().endswith(":")):
-                    continue  # too short to say anything, or a list's introduction (quoted with its items)
-                unit_terms = set(tokenize(u.text, p.chunk.lang))
-                overlap = len(terms & unit_terms) / len(terms) if terms and same_lang else 0.0
-                sim = p.unit_sims[u.position] if u.position < len(p.unit_sims) else best_sim - DENSE_SPAN
-                score = (
-                    W_DENSE * max(0.0, sim - best_sim + DENSE_SPAN) / DENSE_SPAN
-                    + W_TERMS * overlap
-                    + W_SECTION * section_overlap
-                    + W_PASSAGE / (1 + i)
-                    + W_POSITION / (1 + u.position)
-                    + (W_FIGURE if asks_figure and has_digit(u.text) else 0.0)
-                    + W_NOVEL * min(1.0, len(unit_terms - terms) / NOVEL_WORDS)
-                    - (CROSS_REFERENCE_PENALTY if _CROSS_REFERENCE.search(u.text) else 0.0)
-                    - (FOREIGN_PENALTY if not abroad and is_foreign(u.text) else 0.0)
-                )
-                out.append(_Scored(u, i, score))
-        return out
-
-    def _choose(self, scored: list[_Scored]) -> list[_Scored]:
-        ranked = sorted(scored, key=lambda s: (-s.score, s.passage, s.unit.position))
-        lead = ranked[0]
+    # --- choosing ----------------------------------------------------------------------------------------
+    def choose(self, ev: Evidence) -> tuple[list[UnitEvidence], UnitEvidence | None]:
+        """The lead and its points, and at most one caveat to say after them."""
+        ranked = [u for u in ev.ranked() if _quotable(u)]
+        if not ranked:
+            return [], None
+        lead = _lead(ev, ranked)
         chosen = [lead]
-        words = len(lead.unit.text.split())
-        seen = [set(lead.unit.text.lower().split())]
-        for s in ranked[1:]:
-            if len(chosen) > self.settings.answer_max_points or words >= self.settings.answer_target_words:
+        limit = self.settings.answer_max_points
+        lead_score = ev.scores.get(lead.key, 0.0)
+        words = lead.words
+        if ev.question.answer_type == "procedure" and lead.unit.kind == "item":
+            steps = [
+                u
+                for u in ev.by_passage[lead.passage]
+                if u.unit.kind == "item"
+                and u.unit.intro == lead.unit.intro
+                and u is not lead
+                and _quotable(u)
+                and not u.hedge
+            ]
+            chosen.extend(steps[:limit])
+            return sorted(chosen, key=lambda u: u.unit.position), None
+        candidates = [u for u in ranked if u is not lead and not u.hedge]
+        second = self._second_part(ev, lead, candidates)
+        if second is not None:
+            chosen.append(second)
+            words += second.words
+        # the lead's own passage first, then the others, each by score
+        ordered = sorted(
+            candidates,
+            key=lambda u: (u.passage != lead.passage, -ev.scores.get(u.key, 0.0), u.passage, u.unit.position),
+        )
+        for u in ordered:
+            if len(chosen) > limit or words >= self.settings.answer_target_words:
                 break
-            if s.score < KEEP_RATIO * lead.score:
-                break
-            tokens = set(s.unit.text.lower().split())
-            if any(jaccard(tokens, other) > 0.6 for other in seen):
+            if u in chosen or ev.scores.get(u.key, 0.0) < KEEP_RATIO * lead_score:
                 continue
-            chosen.append(s)
-            seen.append(tokens)
-            words += len(s.unit.text.split())
-        return chosen
+            if u.foreign and not ev.question.abroad:
+                continue
+            twin = next((c for c in chosen if _same_fact(u, c)), None)
+            if twin is not None:
+                # the member's language wins when two units say the same
+                if twin is not lead and _lang(ev, u) == ev.question.lang != _lang(ev, twin):
+                    chosen[chosen.index(twin)] = u
+                continue
+            chosen.append(u)
+            words += u.words
+        caveat = next(
+            (
+                u
+                for u in ranked
+                if u.hedge and u.passage == lead.passage and ev.scores.get(u.key, 0.0) >= lead_score * 0.5
+            ),
+            None,
+        )
+        if caveat is not None and any(_same_fact(caveat, c) for c in chosen):
+            caveat = None
+        return chosen, caveat
+
+    def _second_part(self, ev: Evidence, lead: UnitEvidence, candidates: list[UnitEvidence]) -> UnitEvidence | None:
+        """For a two-part question, the best unit for the part the lead does not answer."""
+        q = ev.question
+        parts = [p for p in _PARTS.split(q.query) if p and len(p.split()) >= 2]
+        if len(parts) < 2 or self.weights is None:
+            return None
+        best: tuple[float, UnitEvidence] | None = None
+        for part in parts:
+            terms = frozenset(tokenize(part, q.retrieval_lang)) & q.terms
+            if not terms or self.weights.weighted_overlap(terms, lead.tokens, q.retrieval_lang) >= 0.5:
+                continue
+            for u in candidates[:20]:
+                if _lang(ev, u) != q.retrieval_lang:
+                    continue
+                cover = self.weights.weighted_overlap(terms, u.tokens, q.retrieval_lang)
+                value = cover + ev.scores.get(u.key, 0.0)
+                if cover >= 0.5 and (best is None or value > best[0]):
+                    best = (value, u)
+        return None if best is None else best[1]
+
+
+def _lang(ev: Evidence, u: UnitEvidence) -> str:
+    return ev.passages[u.passage].chunk.lang
+
+
+def _quotable(u: UnitEvidence) -> bool:
+    """Never a point: a question, a bare cross-reference, a list's introduction alone, a fragment."""
+    text = u.unit.text.rstrip()
+    if u.cross_reference or text.endswith("?"):
+        return False
+    if u.unit.kind == "sentence" and (u.words < MIN_WORDS or text.endswith(":")):
+        return False
+    return True
+
+
+def _lead(ev: Evidence, ranked: list[UnitEvidence]) -> UnitEvidence:
+    """The best unit under the question's hard constraints, each dropped when no unit meets it."""
+    q = ev.question
+    pool = [u for u in ranked if not u.hedge] or ranked
+    window = pool[:TYPE_WINDOW]
+
+    def native(u: UnitEvidence) -> bool:
+        return not (u.foreign and not q.abroad)
+
+    def right_year(u: UnitEvidence) -> bool:
+        return not (q.years and u.years and not (u.years & q.years))
+
+    def right_type(u: UnitEvidence) -> bool:
+        return carries_type(u.spans, q.answer_type) is not False
+
+    def self_contained(u: UnitEvidence) -> bool:
+        return not (u.anaphor and u.unit.position == 0)
+
+    for keep in (native, right_year, right_type, self_contained):
+        narrowed = [u for u in window if keep(u)]
+        if narrowed:
+            window = narrowed
+    return window[0]
+
+
+def _same_fact(a: UnitEvidence, b: UnitEvidence) -> bool:
+    if a.vector is not None and b.vector is not None:
+        return float(np.dot(a.vector, b.vector)) >= DUPLICATE_COSINE
+    return jaccard(set(a.unit.text.lower().split()), set(b.unit.text.lower().split())) > DUPLICATE_JACCARD
+
+
+def _quote(ev: Evidence, u: UnitEvidence, said: set[tuple[int, int]] | None = None) -> str:
+    """One unit as quoted: a pronoun with the sentence it refers to (unless said already), a list item or row
+    with its introduction. ``said`` collects the units quoted."""
+    said = said if said is not None else set()
+    said.add(u.key)
+    text = u.unit.text.rstrip(" ;,")
+    units = ev.by_passage[u.passage]
+    prev = u.unit.position - 1
+    antecedent = units[prev] if u.anaphor and prev >= 0 else None
+    if (
+        antecedent is not None
+        and antecedent.key not in said
+        and antecedent.unit.kind == "sentence"
+        and not antecedent.unit.text.endswith(":")
+    ):
+        said.add(antecedent.key)
+        text = f"{antecedent.unit.text} {text}"
+    elif u.unit.intro and u.unit.kind == "item":
+        text = f"{u.unit.intro} {text}"
+    elif u.unit.intro and u.unit.kind == "row":
+        text = f"{u.unit.intro.rstrip(' :')} : {text}"
+    if text[-1:].isalnum() or text[-1:] in ')»"%€':
+        text += "."
+    return f"{text} [{u.passage + 1}]"
+
+
+def _render(ev: Evidence, chosen: list[UnitEvidence]) -> list[str]:
+    """The lead, then the points in the order of their sources; items of one list share their introduction."""
+    lead, rest = chosen[0], sorted(chosen[1:], key=lambda u: (u.passage, u.unit.position))
+    said: set[tuple[int, int]] = set()
+    blocks = [_quote(ev, lead, said)]
+    lists: dict[tuple[int, str], int] = {}
+    if lead.unit.intro and lead.unit.kind == "item":
+        lists[(lead.passage, lead.unit.intro)] = 0
+    for u in rest:
+        if u.key in said:
+            continue
+        key = (u.passage, u.unit.intro or "")
+        if u.unit.kind == "item" and u.unit.intro and key in lists:
+            said.add(u.key)
+            i = lists[key]
+            head = blocks[i].removesuffix(f" [{u.passage + 1}]").rstrip(" ;,.")
+            blocks[i] = f"{head} ; {u.unit.text.rstrip(' ;,.')}. [{u.passage + 1}]"
+            continue
+        if u.unit.kind == "item" and u.unit.intro:
+            lists[key] = len(blocks)
+        blocks.append(_quote(ev, u, said))
+    return blocks

@@ -75,16 +75,20 @@ def split_units(text: str) -> list[Unit]:
     return units
 
 
-def _add_sentences(units: list[Unit], paragraph: str) -> str | None:
-    """Add a paragraph's sentences; return the last one if it introduces a list (ends with ':')."""
-    text = clean_inline(paragraph)
-    pieces = _SENT_END.split(text)
+def split_sentences(text: str) -> list[str]:
+    """The sentences of one paragraph, as the index cuts them (an abbreviation's period ends none)."""
     sentences: list[str] = []
-    for piece in pieces:
+    for piece in _SENT_END.split(text):
         if sentences and _ABBREV.search(sentences[-1]):
             sentences[-1] = f"{sentences[-1]} {piece}"
         else:
             sentences.append(piece)
+    return [s for s in sentences if s.strip()]
+
+
+def _add_sentences(units: list[Unit], paragraph: str) -> str | None:
+    """Add a paragraph's sentences; return the last one if it introduces a list (ends with ':')."""
+    sentences = split_sentences(clean_inline(paragraph))
     for s in sentences:
         if s.strip():
             units.append(Unit(s.strip(), len(units), "sentence"))

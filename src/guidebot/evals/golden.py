@@ -20,6 +20,8 @@ Kind = Literal[
     "off_topic",
     "injection",
     "account",
+    "yes_no",
+    "how_to",
 ]
 
 
@@ -27,7 +29,7 @@ class GoldenCase(BaseModel):
     """One question of the golden set."""
 
     id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-    split: Literal["dev", "test"]
+    split: Literal["train", "dev", "test"]
     lang: Literal["fr", "nl", "en"]
     kind: Kind
     question: str = Field(min_length=1, max_length=2000)

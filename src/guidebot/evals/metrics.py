@@ -8,6 +8,9 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from guidebot.answer.citations import supports as passage_supports  # the same test the engine applies
+from guidebot.answer.messages import FRAMING
+from guidebot.index.lexical import tokenize
+from guidebot.retrieval.language import detect_language
 from guidebot.retrieval.search import Passage
 
 _MARKER = re.compile(r"\[(\d+)\]")
@@ -71,6 +74,70 @@ def facts_found(answer: str, patterns: Iterable[str]) -> tuple[list[str], list[s
     return found, missing
 
 
+def first_paragraph(answer: str) -> str:
+    """What a member reads first: the answer up to its first blank line."""
+    return answer.strip().split("\n\n", 1)[0]
+
+
+def answer_lines(answer: str) -> list[str]:
+    """The lead and each point of an answer, markers and bullets removed; framing lines skipped."""
+    lines = []
+    for line in answer.splitlines():
+        body = _MARKER.sub("", re.sub(r"^\s*(?:[-*•]|\d+[.)])\s+", "", line)).strip()
+        for lead_in in (t for table in FRAMING.values() for t in table.values()):
+            body = body.removeprefix(lead_in).strip()
+        if body:
+            lines.append(body)
+    return lines
+
+
+# A line restates another when most of its content words are in the other, or when both carry the same run of
+# three content words ("sept jours ouvrables" said twice).
+RESTATE_CONTAINMENT = 0.6
+RESTATE_SHINGLE = 3
+_TABLE_ROW = re.compile(r"^[^:;]{1,60}: [^;]*; ")
+
+
+def has_repeat(answer: str, lang: str) -> bool:
+    """Does one line of the answer restate another?"""
+    lines = answer_lines(answer)
+    token_lines = [set(tokenize(line, lang)) for line in lines]
+    shingles = [_shingles(line) for line in lines]
+    rows = [bool(_TABLE_ROW.match(line)) for line in lines]
+    for i, a in enumerate(token_lines):
+        for j in range(i + 1, len(token_lines)):
+            b = token_lines[j]
+            if not a or not b or (rows[i] and rows[j]):  # two rows of one table share their headers, not a fact
+                continue
+            short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+            if len(short) >= 3 and len(short & long_) / len(short) >= RESTATE_CONTAINMENT:
+                return True
+            if shingles[i] & shingles[j]:
+                return True
+    return False
+
+
+def _shingles(line: str) -> set[tuple[str, ...]]:
+    """Runs of RESTATE_SHINGLE words of which at least two are content words (five letters or more)."""
+    words = re.findall(r"\w+", line.lower())
+    n = RESTATE_SHINGLE
+    runs = (tuple(words[i : i + n]) for i in range(len(words) - n + 1))
+    return {run for run in runs if sum(len(w) >= 5 for w in run) >= 2}
+
+
+def word_count(answer: str) -> int:
+    """Words a member reads: markers left out."""
+    return sum(1 for w in _MARKER.sub("", answer).split() if re.search(r"\w", w))
+
+
+def speaks_language(paragraph: str, lang: str) -> bool:
+    """Is the paragraph in the member's language, or opened by guidebot's line in that language saying the quote
+    that follows is in another one?"""
+    if any(paragraph.startswith(t) for t in (table.get(lang, "\0") for table in FRAMING.values())):
+        return True
+    return detect_language(_MARKER.sub("", paragraph)) == lang
+
+
 def percentile(values: Sequence[float], q: float) -> float:
     if not values:
         return 0.0
@@ -95,6 +162,10 @@ def aggregate(rows: list[dict[str, Any]]) -> dict[str, Any]:
     for key in ("recall@1", "recall@5", "mrr@10", "ndcg@10"):
         out[key] = mean(r[key] for r in answerable if key in r)
     out["fact_accuracy"] = mean(1.0 if r["facts_ok"] else 0.0 for r in answerable)
+    out["lead_accuracy"] = mean(1.0 if r.get("lead_ok") else 0.0 for r in answerable)
+    out["repeats"] = mean(1.0 if r.get("repeat") else 0.0 for r in answered)
+    out["median_words"] = percentile([r["words"] for r in answered if "words" in r], 0.5) if answered else None
+    out["lead_language"] = mean(1.0 if r.get("lead_lang_ok") else 0.0 for r in answered)
     out["fact_accuracy_when_answered"] = mean(1.0 if r["facts_ok"] else 0.0 for r in answered)
     out["forbidden_content"] = mean(1.0 if r["forbidden"] else 0.0 for r in rows)
     out["citation_validity"] = mean(r["citation_validity"] for r in rows if not r["refused"])

@@ -16,9 +16,11 @@ import chromadb
 from chromadb.config import Settings as ChromaSettings
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
+from guidebot.answer.analysis import TermWeights, analyse_question, build_evidence
 from guidebot.answer.citations import check_citations
 from guidebot.answer.engine import AnswerResult, Turn
 from guidebot.answer.messages import refusal
+from guidebot.answer.ranker import HeuristicRanker
 from guidebot.answer.writers import ExtractiveWriter
 from guidebot.config import Settings
 from guidebot.documents import Chunk
@@ -37,7 +39,7 @@ class NaivePipeline:
         self.settings = settings
         self.embedder = embedder
         self.searcher = self
-        self.writer = ExtractiveWriter(settings)
+        self.writer: ExtractiveWriter | None = None
         splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)
         self.chunks: dict[str, Chunk] = {}
         for doc in load_corpus(corpus_dir).documents:
@@ -56,6 +58,8 @@ class NaivePipeline:
                     tokens=0,
                 )
                 self.chunks[chunk.id] = chunk
+        self.weights = TermWeights(self.chunks.values())
+        self.writer = ExtractiveWriter(settings, self.weights)
         client = chromadb.EphemeralClient(settings=ChromaSettings(anonymized_telemetry=False))
         name = f"naive-{time.time_ns()}"
         self.collection: Any = client.create_collection(
@@ -83,7 +87,10 @@ class NaivePipeline:
         start = time.perf_counter()
         lang = language or detect_language(question)
         result = self.retrieve(question, TOP_K, lang)
-        checked = check_citations(self.writer.write(question, lang, result.passages), result.passages, lang)
+        evidence = build_evidence(analyse_question(question, question, question, lang, lang), result.passages, {})
+        HeuristicRanker().score(evidence, self.weights)
+        assert self.writer is not None
+        checked = check_citations(self.writer.write(evidence), result.passages, lang)
         refused = checked.empty
         return AnswerResult(
             language=lang,

@@ -9,7 +9,17 @@ from typing import Any
 
 from guidebot.answer.engine import AnswerEngine, AnswerResult, Turn
 from guidebot.evals.golden import GoldenCase
-from guidebot.evals.metrics import aggregate, citation_metrics, doc_ranking, facts_found, retrieval_metrics
+from guidebot.evals.metrics import (
+    aggregate,
+    citation_metrics,
+    doc_ranking,
+    facts_found,
+    first_paragraph,
+    has_repeat,
+    retrieval_metrics,
+    speaks_language,
+    word_count,
+)
 
 Progress = Callable[[int, int], None]
 RANK_DEPTH = 10
@@ -54,6 +64,12 @@ def score(engine: AnswerEngine, case: GoldenCase, result: AnswerResult, latency_
     found, missing = facts_found(result.answer, case.must_contain) if not result.refused else ([], case.must_contain)
     row["facts_missing"] = missing
     row["facts_ok"] = (not result.refused) and not missing if case.answerable else result.refused
+    if not result.refused:
+        lead = first_paragraph(result.answer)
+        row["lead_ok"] = case.answerable and not facts_found(lead, case.must_contain)[1]
+        row["repeat"] = has_repeat(result.answer, result.language)
+        row["words"] = word_count(result.answer)
+        row["lead_lang_ok"] = speaks_language(lead, case.lang)
     forbidden, _ = facts_found(result.answer, case.must_not_contain)
     row["forbidden"] = forbidden
     by_n = {c.n: p for c in result.citations for p in result.passages if p.chunk.id == c.chunk_id}

@@ -94,6 +94,7 @@ class SearchResult:
     dense: list[tuple[str, float]] = field(default_factory=list)
     lexical: list[tuple[str, float]] = field(default_factory=list)
     lexical_used: bool = True
+    query_vector: np.ndarray | None = None  # the dense query vector (the gate's scope router reads it)
 
 
 class HybridSearcher:
@@ -143,7 +144,7 @@ class HybridSearcher:
         if self.reranker is not None:
             ranked = self._rerank(query, ranked)
         passages = self._diverse(ranked, k, dense_at, lex_at, qvec)
-        return SearchResult(query, lang, passages, dense_hits, lexical_hits, use_lexical)
+        return SearchResult(query, lang, passages, dense_hits, lexical_hits, use_lexical, qvec)
 
     def _rerank(self, query: str, ranked: list[tuple[str, float]]) -> list[tuple[str, float]]:
         """Reorder the first candidates by the reranker's scores (kept as the passages' score)."""
