@@ -398,3 +398,16 @@ def test_llm_rewrites_followups_when_configured(engine: AnswerEngine) -> None:
         rewriter = LLMQueryRewriter(OpenAICompatibleWriter("openai", url, "m", "k", engine.settings))
         fallback = rewriter("elle est valable combien de temps ?", history)
     assert fallback.query == "elle est valable combien de temps ? (l'attestation du travail des arts)"
+
+
+def test_learned_gate_reads_the_scope_router_and_shows_its_evidence(engine: AnswerEngine, embedder) -> None:
+    settings = engine.settings.model_copy(update={"gate_mode": "learned"})
+    learned = AnswerEngine(settings, embedder, engine.searcher.snapshot)
+    assert learned.gate.model is not None and learned.gate.scope is not None
+    off = learned.ask("Écris-moi un poème sur la mer, s'il te plaît")
+    assert off.refused and off.citations == []
+    on = learned.ask("Combien coûte une part ?")
+    assert not on.refused and "30 €" in on.answer
+    # the classifier's probability and the scope similarities are shown to advisers with the other features
+    assert {"p_answerable", "threshold", "scope_in", "scope_out"} <= set(on.gate)
+    assert on.gate["scope_in"] > on.gate["scope_out"]
