@@ -110,7 +110,8 @@ def test_evidence_is_built_once_with_units_tokens_and_spans() -> None:
 
 def test_shipped_artifacts_load_and_name_their_features() -> None:
     ranker = LearnedRanker.load(UNIT_RANKER_PATH)
-    assert len(ranker.coef) == len(FEATURES) and ranker.meta["questions"] >= 300
+    # the train questions it learns from: those whose pool holds a unit with every fact
+    assert len(ranker.coef) == len(FEATURES) and ranker.meta["questions"] >= 250
     gate = GateModel.load(GATE_PATH)
     assert len(gate.coef) == len(GATE_FEATURES) and 0.0 < gate.threshold < 1.0
     scope = json.loads(SCOPE_PATH.read_text(encoding="utf-8"))
