@@ -46,6 +46,9 @@ from guidebot.retrieval.search import Passage
         ("Dois-je devenir sociétaire ?", "yes_no"),
         ("Can I leave the cooperative?", "yes_no"),
         ("Moet ik vennoot worden?", "yes_no"),
+        ("à l'AG de Smart le vote est pondéré par collèges ?", "yes_no"),
+        ("c'est quoi le plafond absolu des droits d'auteur pour 2025 ?", "amount"),
+        ("mes droits d'auteur sont taxés à combien ?", "percentage"),
     ],
 )
 def test_answer_types(question: str, expected: str) -> None:
@@ -69,6 +72,8 @@ def test_unit_flags() -> None:
     assert is_hedge("D'après des sources de 2022, le délai était de sept jours.")
     assert is_hedge("Ce parcours est décrit par un article de 2022 : les détails peuvent avoir changé depuis.")
     assert not is_hedge("Le salaire est versé sous sept jours ouvrables.")
+    # a fact with its source is a fact, not a caveat
+    assert not is_hedge("Selon la FAQ de Smart (version 2017), l'assemblée générale vote « une personne, une voix ».")
 
 
 def _passage(text: str, lang: str = "fr", n: int = 0) -> Passage:
@@ -148,3 +153,16 @@ def test_member_facing_metrics() -> None:
     assert word_count(answer) == 26  # markers, bullets and symbols are not words
     framed = "Here is what Smart's guide says (the quoted text is in French): Une part coûte 30 €. [1]"
     assert speaks_language(framed, "en") and not speaks_language("Une part coûte 30 € pour chaque membre.", "en")
+
+
+def test_a_quoted_run_of_sentences_keeps_its_antecedent() -> None:
+    p = _passage("Smart verse le salaire sous sept jours. Cela vaut même si le client n'a pas payé.")
+    text = "Smart verse le salaire sous sept jours. Cela vaut même si le client n'a pas payé. [1]"
+    checked = check_citations(text, [p], "fr")
+    assert checked.text == text and not checked.dropped
+    # an unsupported sentence in the run is dropped alone; a sentence that no marker follows cites nothing
+    mixed = check_citations(
+        "La lune est en fromage bleu. Cela vaut même si le client n'a pas payé. [1] Fin.", [p], "fr"
+    )
+    assert mixed.text == "Cela vaut même si le client n'a pas payé. [1]"
+    assert mixed.dropped == ["La lune est en fromage bleu.", "Fin."]

@@ -45,7 +45,8 @@ _TYPE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         (
             "percentage",
             r"\b(pourcentage|quel(le)? (taux|part|pourcentage)|quel % |what (percentage|share|rate)"
-            r"|welk (percentage|deel)|hoeveel (procent|%)|how much percent|à combien s'élève le taux|taux de)\b|%",
+            r"|welk (percentage|deel)|hoeveel (procent|%)|how much percent|à combien s'élève le taux|taux de"
+            r"|(tax|impos)\w* à combien|à quel taux|at what rate|tegen welk tarief)\b|%",
         ),
         (
             "year",
@@ -69,7 +70,8 @@ _TYPE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"|indemnit[ée]|allocation|seuil|minimum|maximum)|quels? (sont les )?(montants|plafonds|seuils)|how much"
             r"|what (is the )?(amount|price|cost|fee|ceiling|threshold|minimum|maximum)|hoeveel (kost|bedraagt|is het"
             r"|krijg|betaal|verdien)|welk(e)? (bedrag|prijs|plafond|drempel)|wat (kost|is het bedrag|is het plafond))\b"
-            r"|€|\beuros?\b|\b(montant|amount|bedrag|prix|price|prijs|tarif|fee)\b",
+            r"|€|\beuros?\b|\b(montant|amount|bedrag|prix|price|prijs|tarif|fee|plafond|seuil|ceiling|threshold"
+            r"|drempel)\b",
         ),
         ("count", r"\b(combien (de|d'|y a|sont|compte)|nombre de|how many|hoeveel)\b"),
         (
@@ -104,12 +106,21 @@ _TYPE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 )
 
 
+_WH_WORD = re.compile(
+    r"\b(quel\w*|quoi|comment|combien|o[ùu]|qui|pourquoi|quand|lequel|laquelle|what|which|how|who|where|when|why"
+    r"|wat|welk\w*|hoe|wie|waar|wanneer|waarom|hoeveel)\b",
+    re.IGNORECASE,
+)
+
+
 def answer_type(question: str) -> str:
     """The type of answer a question expects (one of ANSWER_TYPES)."""
     q = " ".join(question.lower().split())
     for name, pattern in _TYPE_PATTERNS:
         if pattern.search(q):
             return name
+    if q.endswith("?") and not _WH_WORD.search(q):
+        return "yes_no"  # "le vote est pondéré ?": a statement asked with a question mark
     return "other"
 
 
@@ -184,8 +195,7 @@ _CROSS_REFERENCE = re.compile(
     re.IGNORECASE,
 )
 _HEDGE = re.compile(
-    r"^(d'apr[èe]s|selon|ter vergelijking|ter info|according to|for comparison|à titre (indicatif|de comparaison)"
-    r"|pour comparaison|attention|note|remarque|opgelet|let op|nb)\b"
+    r"^(ter vergelijking|ter info|for comparison|à titre (indicatif|de comparaison)|pour comparaison)\b"
     r"|\b(sources? (de|van|from) (19|20)\d{2}|à v[ée]rifier|te controleren|to be checked|peu(t|vent) avoir chang[ée]"
     r"|kan veranderd|kunnen veranderd|may have changed|sous r[ée]serve|onder voorbehoud|d[ée]crit par un article de"
     r"|n'est pas confirm[ée]e?|non confirm[ée]e?|niet bevestigd|not confirmed)\b",
@@ -210,6 +220,41 @@ def is_hedge(text: str) -> bool:
 
 def opens_with_anaphor(text: str) -> bool:
     return bool(_ANAPHOR.match(text))
+
+
+# One line restates another when most of its content words are in the other, or when both carry the same run of
+# three words of which two are content words ("sept jours ouvrables" said twice). The writer avoids it; the eval
+# counts it (evals/metrics.py), by this one test.
+RESTATE_CONTAINMENT = 0.6
+RESTATE_RUN = 3
+_TABLE_ROW = re.compile(r"^[^:;]{1,60}: [^;]*; ")
+
+
+def word_runs(text: str) -> frozenset[tuple[str, ...]]:
+    """Runs of RESTATE_RUN words of which at least two are content words (five letters or more)."""
+    words = re.findall(r"\w+", text.lower())
+    n = RESTATE_RUN
+    runs = (tuple(words[i : i + n]) for i in range(len(words) - n + 1))
+    return frozenset(run for run in runs if sum(len(w) >= 5 for w in run) >= 2)
+
+
+def is_table_row(text: str) -> bool:
+    return bool(_TABLE_ROW.match(text))
+
+
+def restates(
+    a_tokens: frozenset[str],
+    b_tokens: frozenset[str],
+    a_runs: frozenset[tuple[str, ...]],
+    b_runs: frozenset[tuple[str, ...]],
+) -> bool:
+    """Does one of two lines restate the other (by their stemmed tokens and word runs)?"""
+    if not a_tokens or not b_tokens:
+        return False
+    short, long_ = (a_tokens, b_tokens) if len(a_tokens) <= len(b_tokens) else (b_tokens, a_tokens)
+    if len(short) >= 3 and len(short & long_) / len(short) >= RESTATE_CONTAINMENT:
+        return True
+    return bool(a_runs & b_runs)
 
 
 # --- the question --------------------------------------------------------------------------------------------
@@ -257,6 +302,8 @@ class UnitEvidence:
     spans: frozenset[str]
     years: frozenset[str]
     words: int
+    runs: frozenset[tuple[str, ...]]
+    row: bool
     cross_reference: bool
     hedge: bool
     foreign: bool
@@ -319,6 +366,8 @@ def _unit_evidence(i: int, u: Unit, chunk: Chunk, sim: float, vec: np.ndarray | 
         spans=typed_spans(u.text),
         years=frozenset(re.findall(r"\b(?:19|20)\d{2}\b", u.text)),
         words=len(u.text.split()),
+        runs=word_runs(u.text),
+        row=u.kind == "row",
         cross_reference=is_cross_reference(u.text),
         hedge=is_hedge(u.text),
         foreign=is_foreign(u.text),

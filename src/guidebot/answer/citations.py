@@ -1,7 +1,8 @@
 """The citation check, applied to every writer's answer.
 
-Every ``[n]`` must name a passage that was given; unknown markers are removed. A sentence left without a
-valid marker is dropped, and so is one whose figures do not appear in the passages it cites, or (when it is
+Every ``[n]`` must name a passage that was given; unknown markers are removed. A sentence takes the markers
+that end its run of sentences in the line ("S1. S2. [1]": both cite [1]); one left without a valid marker is
+dropped, and so is one whose figures do not appear in the passages it cites, or (when it is
 in the passages' language) whose words mostly do not. Markers are then renumbered 1..k in order of first use,
 so every marker has a citation and every citation is used. An answer with nothing supported left becomes a
 refusal (the engine decides what to say).
@@ -82,6 +83,7 @@ def check_citations(
         prefix = bullet.group(1) if bullet else ""
         body = line[len(prefix) :].strip() if bullet else stripped
         kept: list[str] = []
+        pending: list[str] = []  # sentences of a quoted run that ends with one marker ("S1. S2. [1]")
         for sentence in _sentences(body):
             cited = [int(n) for m in _MARKERS.finditer(sentence) for n in re.split(r"[,;]", m.group(1))]
             valid = [n for n in cited if 1 <= n <= len(passages)]
@@ -89,15 +91,26 @@ def check_citations(
             claim = _MARKERS.sub("", sentence).strip()
             if not claim:
                 continue
+            if not cited:
+                pending.append(claim)
+                continue
             tokens = [passage_tokens[n - 1] for n in valid] if passage_tokens is not None else None
-            if not valid or not supports(claim, [passages[n - 1] for n in valid], lang, tokens):
-                dropped.append(claim)
+            sources = [passages[n - 1] for n in valid]
+            run = []
+            for part in [*pending, claim]:
+                if valid and supports(part, sources, lang, tokens):
+                    run.append(part)
+                else:
+                    dropped.append(part)
+            pending = []
+            if not run:
                 continue
             marks = []
             for n in dict.fromkeys(valid):
                 renumber.setdefault(n, len(renumber) + 1)
                 marks.append(f"[{renumber[n]}]")
-            kept.append(f"{claim} {''.join(marks)}")
+            kept.append(f"{' '.join(run)} {''.join(marks)}")
+        dropped.extend(pending)  # a sentence no marker follows cites nothing
         if kept:
             out_lines.append(prefix + " ".join(kept))
     while out_lines and out_lines[-1] == "":

@@ -24,7 +24,7 @@ from typing import Protocol
 
 import numpy as np
 
-from guidebot.answer.analysis import Evidence, TermWeights, UnitEvidence, carries_type
+from guidebot.answer.analysis import Evidence, TermWeights, UnitEvidence, carries_type, restates
 from guidebot.config import Settings
 from guidebot.index.lexical import tokenize
 from guidebot.retrieval.search import jaccard
@@ -102,6 +102,10 @@ class ExtractiveWriter:
             chosen.extend(steps[:limit])
             return sorted(chosen, key=lambda u: u.unit.position), None
         candidates = [u for u in ranked if u is not lead and not u.hedge]
+        follow = _continuation(ev, lead)
+        if follow is not None and follow in candidates and ev.scores.get(follow.key, 0.0) >= KEEP_RATIO * lead_score:
+            chosen.append(follow)  # "Cela vaut même si...": said with the lead, in its paragraph
+            words += follow.words
         second = self._second_part(ev, lead, candidates)
         if second is not None:
             chosen.append(second)
@@ -159,6 +163,15 @@ class ExtractiveWriter:
         return None if best is None else best[1]
 
 
+def _continuation(ev: Evidence, lead: UnitEvidence) -> UnitEvidence | None:
+    """The sentence right after the lead when it continues it (opens with a pronoun or "toutefois")."""
+    units = ev.by_passage[lead.passage]
+    nxt = lead.unit.position + 1
+    if nxt < len(units) and units[nxt].anaphor and units[nxt].unit.kind == "sentence" and lead.unit.kind == "sentence":
+        return units[nxt] if _quotable(units[nxt]) and not units[nxt].hedge else None
+    return None
+
+
 def _lang(ev: Evidence, u: UnitEvidence) -> str:
     return ev.passages[u.passage].chunk.lang
 
@@ -199,9 +212,16 @@ def _lead(ev: Evidence, ranked: list[UnitEvidence]) -> UnitEvidence:
 
 
 def _same_fact(a: UnitEvidence, b: UnitEvidence) -> bool:
-    if a.vector is not None and b.vector is not None:
-        return float(np.dot(a.vector, b.vector)) >= DUPLICATE_COSINE
-    return jaccard(set(a.unit.text.lower().split()), set(b.unit.text.lower().split())) > DUPLICATE_JACCARD
+    """Near-duplicates by meaning (unit vectors), or one restating the other in words (two rows of one table
+    share their headers, not a fact)."""
+    if a.vector is not None and b.vector is not None and float(np.dot(a.vector, b.vector)) >= DUPLICATE_COSINE:
+        return True
+    if a.vector is None or b.vector is None:
+        if jaccard(set(a.unit.text.lower().split()), set(b.unit.text.lower().split())) > DUPLICATE_JACCARD:
+            return True
+    if a.row and b.row and a.passage == b.passage:
+        return False
+    return restates(a.tokens, b.tokens, a.runs, b.runs)
 
 
 def _quote(ev: Evidence, u: UnitEvidence, said: set[tuple[int, int]] | None = None) -> str:
@@ -235,6 +255,10 @@ def _render(ev: Evidence, chosen: list[UnitEvidence]) -> list[str]:
     lead, rest = chosen[0], sorted(chosen[1:], key=lambda u: (u.passage, u.unit.position))
     said: set[tuple[int, int]] = set()
     blocks = [_quote(ev, lead, said)]
+    follow = _continuation(ev, lead)
+    if follow is not None and follow in rest:
+        rest.remove(follow)
+        blocks[0] = f"{blocks[0].removesuffix(f' [{lead.passage + 1}]')} {_quote(ev, follow, said)}"
     lists: dict[tuple[int, str], int] = {}
     if lead.unit.intro and lead.unit.kind == "item":
         lists[(lead.passage, lead.unit.intro)] = 0

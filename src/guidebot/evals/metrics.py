@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from guidebot.answer.analysis import is_table_row, restates, word_runs
 from guidebot.answer.citations import supports as passage_supports  # the same test the engine applies
 from guidebot.answer.messages import FRAMING
 from guidebot.index.lexical import tokenize
@@ -91,38 +92,19 @@ def answer_lines(answer: str) -> list[str]:
     return lines
 
 
-# A line restates another when most of its content words are in the other, or when both carry the same run of
-# three content words ("sept jours ouvrables" said twice).
-RESTATE_CONTAINMENT = 0.6
-RESTATE_SHINGLE = 3
-_TABLE_ROW = re.compile(r"^[^:;]{1,60}: [^;]*; ")
-
-
 def has_repeat(answer: str, lang: str) -> bool:
-    """Does one line of the answer restate another?"""
+    """Does one line of the answer restate another (the writer's own test, analysis.restates)?"""
     lines = answer_lines(answer)
-    token_lines = [set(tokenize(line, lang)) for line in lines]
-    shingles = [_shingles(line) for line in lines]
-    rows = [bool(_TABLE_ROW.match(line)) for line in lines]
-    for i, a in enumerate(token_lines):
-        for j in range(i + 1, len(token_lines)):
-            b = token_lines[j]
-            if not a or not b or (rows[i] and rows[j]):  # two rows of one table share their headers, not a fact
+    tokens = [frozenset(tokenize(line, lang)) for line in lines]
+    runs = [word_runs(line) for line in lines]
+    rows = [is_table_row(line) for line in lines]
+    for i in range(len(lines)):
+        for j in range(i + 1, len(lines)):
+            if rows[i] and rows[j]:  # two rows of one table share their headers, not a fact
                 continue
-            short, long_ = (a, b) if len(a) <= len(b) else (b, a)
-            if len(short) >= 3 and len(short & long_) / len(short) >= RESTATE_CONTAINMENT:
-                return True
-            if shingles[i] & shingles[j]:
+            if restates(tokens[i], tokens[j], runs[i], runs[j]):
                 return True
     return False
-
-
-def _shingles(line: str) -> set[tuple[str, ...]]:
-    """Runs of RESTATE_SHINGLE words of which at least two are content words (five letters or more)."""
-    words = re.findall(r"\w+", line.lower())
-    n = RESTATE_SHINGLE
-    runs = (tuple(words[i : i + n]) for i in range(len(words) - n + 1))
-    return {run for run in runs if sum(len(w) >= 5 for w in run) >= 2}
 
 
 def word_count(answer: str) -> int:
