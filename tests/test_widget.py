@@ -224,7 +224,7 @@ def test_a_refusal_offers_an_adviser(context: Any, site: Site) -> None:
     page = context.new_page()
     page.goto(site.base + "/")
     open_widget(page)
-    answer = ask(page, "Quel temps fera-t-il demain à Bruxelles ?")
+    answer = ask(page, "Comment faire une note de crédit ?")
     assert answer.get_attribute("data-refused") == "true"
     adviser = answer.locator("a.gb-adviser")
     assert adviser.is_visible() and adviser.get_attribute("href") == "https://www.smart.coop/contact"

@@ -202,7 +202,8 @@ _HEDGE = re.compile(
     re.IGNORECASE,
 )
 _ANAPHOR = re.compile(
-    r"^(ce|cet|cette|ces|cela|ça|il|elle|ils|elles|celui-ci|celle-ci|dans ce cas|toutefois|en revanche|"
+    r"^(ce|cet|cette|ces|cela|ça|il(?! (faut|y a|existe|est (possible|n[ée]cessaire|important|conseill[ée]|interdit)))"
+    r"|elle|ils|elles|celui-ci|celle-ci|dans ce cas|toutefois|en revanche|"
     r"this|that|these|those|it|they|dit|dat|deze|die|het|hij|zij)\b",
     re.IGNORECASE,
 )

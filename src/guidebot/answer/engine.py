@@ -200,8 +200,9 @@ class AnswerEngine:
                 dropped=dropped or [],
             )
 
+        nearby = _nearby_titles(p)
         if not p.answerable:
-            return result(refusal(p.answer_lang, p.decision.reason, self.settings), [], p.decision.reason)
+            return result(refusal(p.answer_lang, p.decision.reason, self.settings, nearby), [], p.decision.reason)
         checked = check_citations(raw_answer, p.result.passages, p.answer_lang, p.evidence.passage_tokens)
         answer_figures = checked.text.replace(",", ".")
         missing = sorted(f for f in p.evidence.question.figures if f not in answer_figures)
@@ -215,7 +216,7 @@ class AnswerEngine:
             ),
         ):
             if refuse:
-                return result(refusal(p.answer_lang, reason, self.settings), [], reason, checked.dropped)
+                return result(refusal(p.answer_lang, reason, self.settings, nearby), [], reason, checked.dropped)
         return result(_framed(checked, p.answer_lang), checked.citations, "answered", checked.dropped)
 
 
@@ -235,6 +236,18 @@ class _Prepared:
     @property
     def asked(self) -> Question:
         return self.evidence.question
+
+
+NEARBY_TITLES = 2
+
+
+def _nearby_titles(p: _Prepared) -> list[str]:
+    """The titles of the closest guide articles, for a refusal that says what the guide does cover nearby
+    (none for an off-topic, account or instruction refusal)."""
+    if p.decision.reason in ("off_topic", "account", "instruction", "no_passages"):
+        return []
+    titles = dict.fromkeys(x.chunk.title for x in p.result.passages if x.chunk.source != "report")
+    return list(titles)[:NEARBY_TITLES]
 
 
 def _says_no_information(answer: str, prepared: _Prepared) -> bool:

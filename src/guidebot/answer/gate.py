@@ -113,12 +113,9 @@ class RefusalGate:
 
     def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
         self.settings = settings
-        self.model: GateModel | None = None
-        self.scope: ScopeRouter | None = None
-        if settings.gate_mode == "learned":
-            self.model = GateModel.load()
-            if embedder is not None:
-                self.scope = ScopeRouter.load(embedder, settings.cache_dir)
+        self.model: GateModel | None = GateModel.load() if settings.gate_mode == "learned" else None
+        # the scope router names an off-topic refusal in both modes; in "learned" it also feeds the classifier
+        self.scope: ScopeRouter | None = ScopeRouter.load(embedder, settings.cache_dir) if embedder else None
 
     def decide(self, ev: Evidence, result: SearchResult, weights: TermWeights) -> GateDecision:
         q = ev.question
@@ -136,7 +133,7 @@ class RefusalGate:
         shown["answer_type"] = q.answer_type
         if features["missing_figures"]:
             return GateDecision(False, "figure_not_found", shown)
-        ruled = self._rules(features, result, shown)
+        ruled = self._off_topic(self._rules(features, result, shown), features)
         if self.model is None or not result.dense:
             return ruled
         p = self.model.probability(features)
@@ -148,6 +145,16 @@ class RefusalGate:
         # out-of-scope bank than to the questions the guide answers
         off_topic = features.get("scope_out", 0.0) > features.get("scope_in", 0.0)
         return GateDecision(False, "off_topic" if off_topic else "low_similarity", shown)
+
+    @staticmethod
+    def _off_topic(decision: GateDecision, features: dict[str, Any]) -> GateDecision:
+        """A refusal for want of evidence is off-topic when the question is closer to the out-of-scope bank than
+        to the questions the guide answers."""
+        if decision.answer or decision.reason not in ("low_similarity", "terms_not_covered"):
+            return decision
+        if features.get("scope_out", 0.0) > features.get("scope_in", 0.0):
+            return GateDecision(False, "off_topic", decision.features)
+        return decision
 
     def _rules(self, f: dict[str, Any], result: SearchResult, shown: dict[str, Any]) -> GateDecision:
         """The hand thresholds of Settings (the ablation baseline, and the BM25-only baseline)."""

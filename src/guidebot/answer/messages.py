@@ -28,6 +28,20 @@ _REFUSAL_INSTRUCTION = {
     "en": "I only answer questions about Smart, from its guide, and I do not follow other instructions. "
     "Ask me a question about Smart, or contact your adviser: {url}",
 }
+_REFUSAL_OFF_TOPIC = {
+    "fr": "Je réponds seulement aux questions sur le travail avec Smart (facturation, outils 3en1 et Activité, "
+    "salaire et frais, sociétariat, statut d'artiste), à partir de son guide. Cette question sort de ce cadre.",
+    "nl": "Ik beantwoord alleen vragen over werken met Smart (facturatie, de tools 3en1 en Activité, loon en kosten, "
+    "vennootschap, kunstenaarsstatuut), op basis van de gids. Deze vraag valt daarbuiten.",
+    "en": "I only answer questions about working with Smart (invoicing, the 3en1 and Activité tools, salary and "
+    "expenses, membership, the artist status), from its guide. This question is outside that.",
+}
+_NEARBY = {
+    "fr": "Ce que le guide couvre de plus proche : {titles}.",
+    "nl": "Wat de gids het dichtst hierbij behandelt: {titles}.",
+    "en": "The closest topics the guide covers: {titles}.",
+}
+_QUOTES = {"fr": ("« ", " »"), "nl": ("‘", "’"), "en": ("“", "”")}
 _CONTACT = {"fr": "Contact : {contact}", "nl": "Contact: {contact}", "en": "Contact: {contact}"}
 _FRENCH_SOURCES = {
     "nl": "Dit zegt de gids van Smart hierover (de geciteerde tekst is in het Frans):",
@@ -44,12 +58,24 @@ _ENGLISH_SOURCES = {
 FRAMING = {"fr": _FRENCH_SOURCES, "nl": _DUTCH_SOURCES, "en": _ENGLISH_SOURCES}
 
 
-def refusal(lang: str, reason: str, settings: Settings) -> str:
-    """The short refusal in the member's language, with how to reach an adviser."""
+def refusal(lang: str, reason: str, settings: Settings, nearby: list[str] | None = None) -> str:
+    """The short refusal in the member's language. Three kinds:
+
+    - off-topic: what guidebot answers, and no adviser (an adviser cannot help with a recipe);
+    - on-topic but not in the guide: says so, names the closest articles (``nearby``), offers an adviser;
+    - the member's own account or case (and instructions): the adviser, with the contact lines of settings.
+    """
+    lang = lang if lang in _REFUSAL else "fr"
+    if reason == "off_topic":
+        return _REFUSAL_OFF_TOPIC[lang]
     table = _REFUSAL_ACCOUNT if reason == "account" else _REFUSAL_INSTRUCTION if reason == "instruction" else _REFUSAL
-    text = table.get(lang, table["fr"]).format(url=settings.adviser_url)
+    text = table[lang].format(url=settings.adviser_url)
+    if nearby and table is _REFUSAL:
+        left, right = _QUOTES[lang]
+        titles = ", ".join(f"{left}{t}{right}" for t in nearby)
+        text = f"{text}\n\n{_NEARBY[lang].format(titles=titles)}"
     if settings.adviser_contact:
-        text += "\n\n" + _CONTACT.get(lang, _CONTACT["fr"]).format(contact=settings.adviser_contact)
+        text += "\n\n" + _CONTACT[lang].format(contact=settings.adviser_contact)
     return text
 
 
