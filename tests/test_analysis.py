@@ -47,6 +47,9 @@ from guidebot.retrieval.search import Passage
         ("Can I leave the cooperative?", "yes_no"),
         ("Moet ik vennoot worden?", "yes_no"),
         ("à l'AG de Smart le vote est pondéré par collèges ?", "yes_no"),
+        ("C'est quoi le numéro de téléphone du service clients ?", "contact"),
+        ("Wat zijn de openingsuren van het kantoor in Gent?", "contact"),
+        ("How do I issue a credit note for an invoice with a wrong amount?", "procedure"),
         ("c'est quoi le plafond absolu des droits d'auteur pour 2025 ?", "amount"),
         ("mes droits d'auteur sont taxés à combien ?", "percentage"),
     ],
@@ -62,6 +65,8 @@ def test_typed_spans() -> None:
     assert "count" in typed_spans("Smart compte 37.670 sociétaires.")
     assert "count" not in typed_spans("En 2023, la part valait 30 €.")  # a year and an amount are not counts
     assert "place" in typed_spans("Un bureau se trouve à Liège.")
+    assert "contact" in typed_spans("Appelez le 02 542 10 60, de 9h à 17h.")
+    assert "contact" not in typed_spans("Le salaire est versé sous sept jours.")
     assert carries_type(typed_spans("sous sept jours ouvrables"), "duration") is True
     assert carries_type(typed_spans("sans montant"), "amount") is False
     assert carries_type(typed_spans("n'importe quoi"), "procedure") is None

@@ -25,6 +25,7 @@ from guidebot.retrieval.search import Passage
 
 # --- expected answer type --------------------------------------------------------------------------------
 ANSWER_TYPES = (
+    "contact",
     "year",
     "duration",
     "amount",
@@ -42,6 +43,12 @@ ANSWER_TYPES = (
 _TYPE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(p, re.IGNORECASE))
     for name, p in (
+        (
+            "contact",
+            r"\b(num[ée]ro de (t[ée]l[ée]phone|t[ée]l|gsm|contact)|t[ée]l[ée]phone|phone( number)?|telefoon\w*|bellen"
+            r"|call (them|you|smart)|appeler|e-?mail (address|adres)|adresse (e-?)?mail|heures d'ouverture|horaires?"
+            r"|opening (hours|times)|openingsuren|openingstijden)\b",
+        ),
         (
             "percentage",
             r"\b(pourcentage|quel(le)? (taux|part|pourcentage)|quel % |what (percentage|share|rate)"
@@ -70,8 +77,7 @@ _TYPE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"|indemnit[ée]|allocation|seuil|minimum|maximum)|quels? (sont les )?(montants|plafonds|seuils)|how much"
             r"|what (is the )?(amount|price|cost|fee|ceiling|threshold|minimum|maximum)|hoeveel (kost|bedraagt|is het"
             r"|krijg|betaal|verdien)|welk(e)? (bedrag|prijs|plafond|drempel)|wat (kost|is het bedrag|is het plafond))\b"
-            r"|€|\beuros?\b|\b(montant|amount|bedrag|prix|price|prijs|tarif|fee|plafond|seuil|ceiling|threshold"
-            r"|drempel)\b",
+            r"|€|\beuros?\b",
         ),
         ("count", r"\b(combien (de|d'|y a|sont|compte)|nombre de|how many|hoeveel)\b"),
         (
@@ -90,6 +96,12 @@ _TYPE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"^(comment|how (do|can|to|should)|hoe)\b|\b(comment (faire|puis-je|je|on|proc[ée]der|devenir"
             r"|obtenir|demander|facturer|encoder|quitter)|quelles? (sont les )?[ée]tapes|how (do|can|should) i|how to"
             r"|hoe (kan|moet|doe|vraag|word))\b",
+        ),
+        (
+            # a figure's name alone ("c'est quoi le plafond ... ?"), after the procedures ("how do I issue a credit
+            # note for a wrong amount?" asks how)
+            "amount",
+            r"\b(montant|amount|bedrag|prix|price|prijs|tarif|fee|plafond|seuil|ceiling|threshold|drempel)\b",
         ),
         (
             "definition",
@@ -143,6 +155,10 @@ _SPANS: dict[str, re.Pattern[str]] = {
         re.IGNORECASE,
     ),
     "count": re.compile(r"\b\d[\d .]*\d\b|\b\d\b"),
+    "contact": re.compile(
+        r"(\+32|\b0)\d{1,2}[ ./]?\d{2,3}[ ./]?\d{2}[ ./]?\d{2}\b|[\w.+-]+@[\w-]+\.\w+"
+        r"|\b\d{1,2}\s?h\s?\d{0,2}\s?(à|-|–)\s?\d{1,2}\s?h|\b\d{1,2}:\d{2}\b"
+    ),
     "name": re.compile(r"(?<![.!?]\s)(?<!^)\b[A-ZÉÈ][a-zéèêëàâîïôûüç]+(?:[ -][A-ZÉÈ][a-zéèêëàâîïôûüç]+)+\b"),
     "place": re.compile(
         r"\b(Bruxelles|Brussel|Brussels|Li[èe]ge|Luik|Gand|Gent|Ghent|Anvers|Antwerpen|Antwerp|Namur|Namen|Charleroi"
@@ -152,6 +168,7 @@ _SPANS: dict[str, re.Pattern[str]] = {
 }
 # Which unit spans answer which question type.
 _TYPE_SPANS: dict[str, set[str]] = {
+    "contact": {"contact"},
     "year": {"year", "date"},
     "duration": {"duration", "date"},
     "amount": {"amount"},

@@ -22,6 +22,12 @@ from guidebot.index.embedders import Embedder
 from guidebot.retrieval.search import SearchResult
 
 TYPE_WINDOW = 6
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+
+
+def _years(text: str) -> set[str]:
+    return set(_YEAR.findall(text))
+
 
 _INJECTION = re.compile(
     r"\b(ignore[rsz]?|oublie[rsz]?|negeer|vergeet|disregard|forget)\b.{0,40}\b(instructions?|consignes?|r[èe]gles?"
@@ -131,8 +137,10 @@ class RefusalGate:
         shown = {k: (round(v, 4) if isinstance(v, float) else v) for k, v in features.items()}
         shown["key_terms"] = sorted(q.terms)
         shown["answer_type"] = q.answer_type
-        if features["missing_figures"]:
+        if features["missing_figures"] or not features["year_with_figure"]:
             return GateDecision(False, "figure_not_found", shown)
+        if q.answer_type == "contact" and not features["type_found_any"]:
+            return GateDecision(False, "type_not_found", shown)
         ruled = self._off_topic(self._rules(features, result, shown), features)
         if self.model is None or not result.dense:
             return ruled
@@ -197,6 +205,15 @@ def evidence_features(ev: Evidence, result: SearchResult, weights: TermWeights, 
     best = ev.scores.get(ranked[0].key, 0.0) if ranked else 0.0
     typed = [u for u in ranked[:TYPE_WINDOW] if carries_type(u.spans, q.answer_type)]
     best_sim = max((u.sim for u in ev.units), default=0.0)
+    # a year asked with a figure ("le chiffre d'affaires en 2025") needs a unit giving that kind of figure for
+    # one of the years asked (in the unit, its list or table title, or its section)
+    year_with_figure = True
+    if q.years and type_has_span_form(q.answer_type) and q.answer_type not in ("year", "duration"):
+        year_with_figure = any(
+            carries_type(u.spans, q.answer_type)
+            and q.years & _years(f"{u.unit.text} {u.unit.intro or ''} {ev.passages[u.passage].chunk.section}")
+            for u in ev.units
+        )
     return {
         "top_dense": float(top_dense),
         "dense_margin": float(top_dense - dense[1]) if len(dense) > 1 else 0.0,
@@ -208,6 +225,8 @@ def evidence_features(ev: Evidence, result: SearchResult, weights: TermWeights, 
         "ranker_best": float(best),
         "type_has_form": type_has_span_form(q.answer_type),
         "type_found": bool(typed),
+        "type_found_any": any(carries_type(u.spans, q.answer_type) for u in ev.units),
+        "year_with_figure": year_with_figure,
         "same_language_passage": passages[0].chunk.lang == q.lang,
         "missing_figures": missing,
         "passage_lang": passages[0].chunk.lang,

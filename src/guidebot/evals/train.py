@@ -155,7 +155,8 @@ def _reaches_classifier(s: Sample) -> bool:
     typed = s.prepared.evidence.question.typed
     if (is_injection(typed) and not strip_injection(typed)) or is_account_question(typed):
         return False
-    return bool(s.prepared.evidence.passages) and s.prepared.decision.reason != "figure_not_found"
+    hard = ("figure_not_found", "type_not_found")
+    return bool(s.prepared.evidence.passages) and s.prepared.decision.reason not in hard
 
 
 def write_scope(train: list[GoldenCase], out_of_scope_file: Path, path: Path) -> dict[str, list[str]]:
