@@ -226,6 +226,30 @@ _ANAPHOR = re.compile(
 )
 
 
+# A sentence saying the guide has no information on something: when it is what matches the question best,
+# the honest answer is a refusal with an adviser, not the sentences around it.
+_INFO_NOUN = (
+    r"(d'|de |des |la |le |les |l'|aucune? )?"
+    r"(information|d[ée]tail|pr[ée]cision|chiffre|montant|taux|coordonn|num[ée]ro|proc[ée]dure|r[èe]gle|tarif)"
+)
+_NO_INFO = re.compile(
+    r"\b(aucune (source|page|information|coordonn[ée]e|r[èe]gle)"
+    r"|ne (d[ée]crit|pr[ée]cise|dit|d[ée]taille|mentionne|indique)n?t? (pas|rien|aucun|ni)"
+    r"|ne (donne|contient|fournit)n?t? (pas|ni|aucune?) ?" + _INFO_NOUN + r"|ne donnent? ni|pas d'information"
+    r"|ne dispose pas|n'existe pas de page|ne (reproduit|r[ée]sume) pas|ne peut (donc )?pas vous (dire|indiquer)"
+    r"|geen (informatie|bron|antwoord|eigen tarief|gegevens)|heeft geen|vermeldt geen|beschrijft geen|beschrijven niet"
+    r"|no (source|information|public (web )?page|rate|details)"
+    r"|does not (describe|say|give|list)|do not (describe|say|give))\b",
+    re.IGNORECASE,
+)
+
+
+def says_no_information(text: str) -> bool:
+    """A sentence saying the guide has no information on something (credit notes, a mileage rate, office
+    contacts, contract clauses)."""
+    return bool(_NO_INFO.search(text))
+
+
 def is_cross_reference(text: str) -> bool:
     """A unit that only sends the reader to another article."""
     return bool(_CROSS_REFERENCE.search(text))
@@ -323,6 +347,7 @@ class UnitEvidence:
     runs: frozenset[tuple[str, ...]]
     row: bool
     cross_reference: bool
+    no_info: bool
     hedge: bool
     foreign: bool
     anaphor: bool
@@ -387,6 +412,7 @@ def _unit_evidence(i: int, u: Unit, chunk: Chunk, sim: float, vec: np.ndarray | 
         runs=word_runs(u.text),
         row=u.kind == "row",
         cross_reference=is_cross_reference(u.text),
+        no_info=says_no_information(u.text),
         hedge=is_hedge(u.text),
         foreign=is_foreign(u.text),
         anaphor=opens_with_anaphor(u.text),

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
@@ -51,6 +52,16 @@ MIN_WORDS = 4
 _PARTS = re.compile(r"\s*(?:\?|;|\bet\b|\bainsi que\b|\band\b|\ben\b|\bplus\b)\s*", re.IGNORECASE)
 
 
+@dataclass
+class Choice:
+    """What the extractive writer quotes: the lead paragraph (the lead, the sentence that continues it, the unit
+    that answers a question's second part), the points after it, and at most one caveat."""
+
+    lead: list[UnitEvidence]
+    points: list[UnitEvidence]
+    caveat: UnitEvidence | None
+
+
 class ExtractiveWriter:
     """Quotes the units of the passages that answer the question, each with its ``[n]``, answer first."""
 
@@ -67,28 +78,26 @@ class ExtractiveWriter:
                 yield piece
 
     def write(self, evidence: Evidence) -> str:
-        chosen, caveat = self.choose(evidence)
-        if not chosen:
+        choice = self.choose(evidence)
+        if not choice.lead:
             return ""
-        blocks = _render(evidence, chosen)
+        blocks = _render(evidence, choice)
         lines = [blocks[0]]
-        points = blocks[1:] + ([_quote(evidence, caveat, set())] if caveat is not None else [])
+        points = blocks[1:] + ([_quote(evidence, choice.caveat, set())] if choice.caveat is not None else [])
         if points:
             lines.append("")
             lines.extend(f"- {b}" for b in points)
         return "\n".join(lines)
 
     # --- choosing ----------------------------------------------------------------------------------------
-    def choose(self, ev: Evidence) -> tuple[list[UnitEvidence], UnitEvidence | None]:
-        """The lead and its points, and at most one caveat to say after them."""
+    def choose(self, ev: Evidence) -> Choice:
+        """The lead paragraph, the points, and at most one caveat to say after them."""
         ranked = [u for u in ev.ranked() if _quotable(u)]
         if not ranked:
-            return [], None
+            return Choice([], [], None)
         lead = _lead(ev, ranked)
-        chosen = [lead]
         limit = self.settings.answer_max_points
         lead_score = ev.scores.get(lead.key, 0.0)
-        words = lead.words
         if ev.question.answer_type == "procedure" and lead.unit.kind == "item":
             steps = [
                 u
@@ -99,36 +108,43 @@ class ExtractiveWriter:
                 and _quotable(u)
                 and not u.hedge
             ]
-            chosen.extend(steps[:limit])
-            return sorted(chosen, key=lambda u: u.unit.position), None
+            ordered_steps = sorted([lead, *steps[:limit]], key=lambda u: u.unit.position)
+            return Choice(ordered_steps[:1], ordered_steps[1:], None)
+        paragraph = [lead]
         candidates = [u for u in ranked if u is not lead and not u.hedge]
         follow = _continuation(ev, lead)
         if follow is not None and follow in candidates and ev.scores.get(follow.key, 0.0) >= KEEP_RATIO * lead_score:
-            chosen.append(follow)  # "Cela vaut même si...": said with the lead, in its paragraph
-            words += follow.words
+            paragraph.append(follow)  # "Cela vaut même si...": said with the lead, in its paragraph
         second = self._second_part(ev, lead, candidates)
-        if second is not None:
-            chosen.append(second)
-            words += second.words
+        if (
+            second is not None
+            and not second.no_info
+            and second not in paragraph
+            and not any(_same_fact(second, u) for u in paragraph)
+        ):
+            paragraph.append(second)  # the other part of a two-part question: answered first too
+        points: list[UnitEvidence] = []
+        words = sum(u.words for u in paragraph)
         # the lead's own passage first, then the others, each by score
         ordered = sorted(
             candidates,
             key=lambda u: (u.passage != lead.passage, -ev.scores.get(u.key, 0.0), u.passage, u.unit.position),
         )
         for u in ordered:
-            if len(chosen) > limit or words >= self.settings.answer_target_words:
+            if len(points) >= limit or words >= self.settings.answer_target_words:
                 break
-            if u in chosen or ev.scores.get(u.key, 0.0) < KEEP_RATIO * lead_score:
+            if u in paragraph or ev.scores.get(u.key, 0.0) < KEEP_RATIO * lead_score:
                 continue
             if u.foreign and not ev.question.abroad:
                 continue
-            twin = next((c for c in chosen if _same_fact(u, c)), None)
+            said = paragraph + points
+            twin = next((c for c in said if _same_fact(u, c)), None)
             if twin is not None:
                 # the member's language wins when two units say the same
-                if twin is not lead and _lang(ev, u) == ev.question.lang != _lang(ev, twin):
-                    chosen[chosen.index(twin)] = u
+                if twin in points and _lang(ev, u) == ev.question.lang != _lang(ev, twin):
+                    points[points.index(twin)] = u
                 continue
-            chosen.append(u)
+            points.append(u)
             words += u.words
         caveat = next(
             (
@@ -138,9 +154,9 @@ class ExtractiveWriter:
             ),
             None,
         )
-        if caveat is not None and any(_same_fact(caveat, c) for c in chosen):
+        if caveat is not None and any(_same_fact(caveat, c) for c in paragraph + points):
             caveat = None
-        return chosen, caveat
+        return Choice(paragraph, points, caveat)
 
     def _second_part(self, ev: Evidence, lead: UnitEvidence, candidates: list[UnitEvidence]) -> UnitEvidence | None:
         """For a two-part question, the best unit for the part the lead does not answer."""
@@ -168,7 +184,8 @@ def _continuation(ev: Evidence, lead: UnitEvidence) -> UnitEvidence | None:
     units = ev.by_passage[lead.passage]
     nxt = lead.unit.position + 1
     if nxt < len(units) and units[nxt].anaphor and units[nxt].unit.kind == "sentence" and lead.unit.kind == "sentence":
-        return units[nxt] if _quotable(units[nxt]) and not units[nxt].hedge else None
+        follow = units[nxt]
+        return follow if _quotable(follow) and not follow.hedge and not follow.no_info else None
     return None
 
 
@@ -250,17 +267,22 @@ def _quote(ev: Evidence, u: UnitEvidence, said: set[tuple[int, int]] | None = No
     return f"{text} [{u.passage + 1}]"
 
 
-def _render(ev: Evidence, chosen: list[UnitEvidence]) -> list[str]:
-    """The lead, then the points in the order of their sources; items of one list share their introduction."""
-    lead, rest = chosen[0], sorted(chosen[1:], key=lambda u: (u.passage, u.unit.position))
+def _render(ev: Evidence, choice: Choice) -> list[str]:
+    """The lead paragraph, then the points in the order of their sources; items of one list share their
+    introduction."""
+    lead = choice.lead[0]
+    rest = sorted(choice.points, key=lambda u: (u.passage, u.unit.position))
     said: set[tuple[int, int]] = set()
     blocks = [_quote(ev, lead, said)]
-    follow = _continuation(ev, lead)
-    if follow is not None and follow in rest:
-        rest.remove(follow)
-        blocks[0] = f"{blocks[0].removesuffix(f' [{lead.passage + 1}]')} {_quote(ev, follow, said)}"
+    for u in choice.lead[1:]:
+        if u.key in said:
+            continue
+        if u.passage == lead.passage and blocks[0].endswith(f" [{u.passage + 1}]"):
+            blocks[0] = f"{blocks[0].removesuffix(f' [{u.passage + 1}]')} {_quote(ev, u, said)}"
+        else:
+            blocks[0] = f"{blocks[0]} {_quote(ev, u, said)}"
     lists: dict[tuple[int, str], int] = {}
-    if lead.unit.intro and lead.unit.kind == "item":
+    if lead.unit.intro and lead.unit.kind == "item" and len(choice.lead) == 1:
         lists[(lead.passage, lead.unit.intro)] = 0
     for u in rest:
         if u.key in said:

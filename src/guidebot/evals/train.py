@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,11 +93,14 @@ def _lead_share(engine: AnswerEngine, samples: list[Sample]) -> dict[str, float]
         labels = {u.key: (k, t) for u, k, t in unit_labels(ev, s.case.must_contain)}
         if any(k == t for k, t in labels.values()):
             ceiling += 1
-        chosen, _caveat = writer.choose(ev)
-        if chosen:
-            k, t = labels[chosen[0].key]
-            lead_all += k == t
-            lead_any += k > 0
+        choice = writer.choose(ev)
+        if choice.lead:
+            # the lead paragraph carries a fact when one of its units does (facts counted over the paragraph)
+            patterns = [re.compile(p, re.IGNORECASE) for p in s.case.must_contain]
+            text = " ".join(u.unit.text for u in choice.lead)
+            found = sum(1 for p in patterns if p.search(text))
+            lead_all += found == len(patterns)
+            lead_any += found > 0
     return {"questions": n, "lead_all": lead_all / n, "lead_any": lead_any / n, "ceiling": ceiling / n}
 
 
