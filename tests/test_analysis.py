@@ -155,6 +155,12 @@ def test_member_facing_metrics() -> None:
     assert not has_repeat("Une part coûte 30 €. [1]\n\n- Le salaire est versé sous sept jours. [2]", "fr")
     rows = "Année: 2023; Plafond: 70 220 € [1]\n\n- Année: 2025; Plafond: 73 070 € [1]"
     assert not has_repeat(rows, "fr")  # two rows of one table share headers, not a fact
+    # the question's own terms may recur ("allocation du travail des arts"): they name the topic
+    topic = (
+        "Il faut 156 jours pour l'allocation du travail des arts. [1]\n\n"
+        "- L'allocation du travail des arts se demande à l'ONEM. [2]"
+    )
+    assert has_repeat(topic, "fr") and not has_repeat(topic, "fr", "Comment obtenir l'allocation du travail des arts ?")
     assert word_count(answer) == 26  # markers, bullets and symbols are not words
     framed = "Here is what Smart's guide says (the quoted text is in French): Une part coûte 30 €. [1]"
     assert speaks_language(framed, "en") and not speaks_language("Une part coûte 30 € pour chaque membre.", "en")

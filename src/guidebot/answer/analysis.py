@@ -289,14 +289,20 @@ def restates(
     b_tokens: frozenset[str],
     a_runs: frozenset[tuple[str, ...]],
     b_runs: frozenset[tuple[str, ...]],
+    topic: frozenset[str] = frozenset(),
+    lang: str = "fr",
 ) -> bool:
-    """Does one of two lines restate the other (by their stemmed tokens and word runs)?"""
+    """Does one of two lines restate the other (by their stemmed tokens and word runs)?
+
+    The question's own terms (``topic``: "droits d'auteur", "allocation du travail des arts") name what was
+    asked about: they are left out of both tests, since saying them twice is not saying a fact twice."""
+    a_tokens, b_tokens = a_tokens - topic, b_tokens - topic
     if not a_tokens or not b_tokens:
         return False
     short, long_ = (a_tokens, b_tokens) if len(a_tokens) <= len(b_tokens) else (b_tokens, a_tokens)
     if len(short) >= 3 and len(short & long_) / len(short) >= RESTATE_CONTAINMENT:
         return True
-    return bool(a_runs & b_runs)
+    return any(set(tokenize(" ".join(run), lang)) - topic for run in a_runs & b_runs)
 
 
 # --- the question --------------------------------------------------------------------------------------------

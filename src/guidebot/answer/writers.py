@@ -111,6 +111,7 @@ class ExtractiveWriter:
             ordered_steps = sorted([lead, *steps[:limit]], key=lambda u: u.unit.position)
             return Choice(ordered_steps[:1], ordered_steps[1:], None)
         paragraph = [lead]
+        topic = ev.question.terms
         candidates = [u for u in ranked if u is not lead and not u.hedge]
         follow = _continuation(ev, lead)
         if follow is not None and follow in candidates and ev.scores.get(follow.key, 0.0) >= KEEP_RATIO * lead_score:
@@ -120,7 +121,7 @@ class ExtractiveWriter:
             second is not None
             and not second.no_info
             and second not in paragraph
-            and not any(_same_fact(second, u) for u in paragraph)
+            and not any(_same_fact(second, u, topic, _lang(ev, u)) for u in paragraph)
         ):
             paragraph.append(second)  # the other part of a two-part question: answered first too
         points: list[UnitEvidence] = []
@@ -138,7 +139,7 @@ class ExtractiveWriter:
             if u.foreign and not ev.question.abroad:
                 continue
             said = paragraph + points
-            twin = next((c for c in said if _same_fact(u, c)), None)
+            twin = next((c for c in said if _same_fact(u, c, topic, _lang(ev, u))), None)
             if twin is not None:
                 # the member's language wins when two units say the same
                 if twin in points and _lang(ev, u) == ev.question.lang != _lang(ev, twin):
@@ -154,7 +155,7 @@ class ExtractiveWriter:
             ),
             None,
         )
-        if caveat is not None and any(_same_fact(caveat, c) for c in paragraph + points):
+        if caveat is not None and any(_same_fact(caveat, c, topic, _lang(ev, c)) for c in paragraph + points):
             caveat = None
         return Choice(paragraph, points, caveat)
 
@@ -228,7 +229,7 @@ def _lead(ev: Evidence, ranked: list[UnitEvidence]) -> UnitEvidence:
     return window[0]
 
 
-def _same_fact(a: UnitEvidence, b: UnitEvidence) -> bool:
+def _same_fact(a: UnitEvidence, b: UnitEvidence, topic: frozenset[str] = frozenset(), lang: str = "fr") -> bool:
     """Near-duplicates by meaning (unit vectors), or one restating the other in words (two rows of one table
     share their headers, not a fact)."""
     if a.vector is not None and b.vector is not None and float(np.dot(a.vector, b.vector)) >= DUPLICATE_COSINE:
@@ -238,7 +239,7 @@ def _same_fact(a: UnitEvidence, b: UnitEvidence) -> bool:
             return True
     if a.row and b.row and a.passage == b.passage:
         return False
-    return restates(a.tokens, b.tokens, a.runs, b.runs)
+    return restates(a.tokens, b.tokens, a.runs, b.runs, topic, lang)
 
 
 def _quote(ev: Evidence, u: UnitEvidence, said: set[tuple[int, int]] | None = None) -> str:

@@ -92,8 +92,10 @@ def answer_lines(answer: str) -> list[str]:
     return lines
 
 
-def has_repeat(answer: str, lang: str) -> bool:
-    """Does one line of the answer restate another (the writer's own test, analysis.restates)?"""
+def has_repeat(answer: str, lang: str, question: str = "") -> bool:
+    """Does one line of the answer restate another (the writer's own test, analysis.restates)? The question's
+    own terms may recur: they name what was asked about."""
+    topic = frozenset(tokenize(question, lang))
     lines = answer_lines(answer)
     tokens = [frozenset(tokenize(line, lang)) for line in lines]
     runs = [word_runs(line) for line in lines]
@@ -102,7 +104,7 @@ def has_repeat(answer: str, lang: str) -> bool:
         for j in range(i + 1, len(lines)):
             if rows[i] and rows[j]:  # two rows of one table share their headers, not a fact
                 continue
-            if restates(tokens[i], tokens[j], runs[i], runs[j]):
+            if restates(tokens[i], tokens[j], runs[i], runs[j], topic, lang):
                 return True
     return False
 

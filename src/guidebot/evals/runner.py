@@ -67,7 +67,7 @@ def score(engine: AnswerEngine, case: GoldenCase, result: AnswerResult, latency_
     if not result.refused:
         lead = first_paragraph(result.answer)
         row["lead_ok"] = case.answerable and not facts_found(lead, case.must_contain)[1]
-        row["repeat"] = has_repeat(result.answer, result.language)
+        row["repeat"] = has_repeat(result.answer, result.language, f"{case.question} {result.query}")
         row["words"] = word_count(result.answer)
         row["lead_lang_ok"] = speaks_language(lead, case.lang)
     forbidden, _ = facts_found(result.answer, case.must_not_contain)
