@@ -276,6 +276,15 @@ class PostgresServer:
             shutil.rmtree(self.base, ignore_errors=True)
             self.base = None
 
+    def pause(self) -> None:
+        """Stop the server, keeping its data, as an outage would (``resume`` starts it again on the same port)."""
+        self._run("pg_ctl", "-D", str(self.datadir), "-m", "fast", "-w", "-t", "30", "stop", timeout=60)
+
+    def resume(self) -> None:
+        options = f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={self.sockdir} -c fsync=off"
+        self._run("pg_ctl", "-D", str(self.datadir), "-l", str(self.logfile), "-o", options, "-w", "start", timeout=90)
+        self._wait_ready()
+
     def __enter__(self) -> PostgresServer:
         return self.start()
 

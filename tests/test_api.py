@@ -432,7 +432,7 @@ def test_an_answer_is_stored_when_the_client_leaves_mid_stream(tmp_path: Path, c
 
 
 def test_a_newly_built_index_is_served_without_a_restart(tmp_path: Path, cache_dir: Path, embedder: Any) -> None:
-    settings = sample_settings(tmp_path, cache_dir, index_check_s=0)
+    settings = sample_settings(tmp_path, cache_dir, index_check_s=0.2)
     IndexBuilder(settings, embedder).build()
     service = ChatService(settings, embedder=embedder)
     with running(create_app(settings, service)) as base:
@@ -451,9 +451,122 @@ def test_a_newly_built_index_is_served_without_a_restart(tmp_path: Path, cache_d
             encoding="utf-8",
         )
         IndexBuilder(settings, embedder).build()
+        # the watcher switches without a question asked: /readyz names the new build
+        for _ in range(100):
+            if httpx.get(f"{base}/readyz").json()["index_build"] != before:
+                break
+            time.sleep(0.1)
+        assert httpx.get(f"{base}/readyz").json()["index_build"] == service.index_build != before
         body = httpx.post(f"{base}/api/chat", json=question, timeout=30).json()
-        assert service.index_build != before
         assert body["refused"] is False and "trois mois" in body["answer"]
+
+
+# --- overload: bounded admission, and no work for a client that has gone ------------------------------------------
+_SLOW_REPLY = "Une part coûte 30 € [1]. Il faut au moins une part par année d'utilisation [1]."  # about 2 s
+
+
+def test_a_full_answer_queue_answers_503_at_once(tmp_path: Path, cache_dir: Path, embedder: Any) -> None:
+    with openai_stub(ScriptedModel([_SLOW_REPLY], word_delay_s=0.15)) as url:
+        settings = sample_settings(
+            tmp_path, cache_dir, llm_base_url=url, answer_writer="openai", chat_workers=1, chat_queue=2
+        )
+        IndexBuilder(settings, embedder).build()
+        service = ChatService(settings, embedder=embedder)
+        with running(create_app(settings, service)) as base:
+            results: list[httpx.Response] = []
+
+            def ask() -> None:
+                results.append(httpx.post(f"{base}/api/chat", json={"message": "Combien coûte une part ?"}, timeout=60))
+
+            first = [threading.Thread(target=ask) for _ in range(2)]
+            for t in first:
+                t.start()
+            for _ in range(100):  # both admitted: one computing, one waiting for the only worker
+                if service.admitted == 2:
+                    break
+                time.sleep(0.02)
+            started = time.monotonic()
+            refused = httpx.post(f"{base}/api/chat", json={"message": "Combien coûte une part ?"}, timeout=60)
+            took = time.monotonic() - started
+            assert_error(refused, 503, "overloaded")
+            assert refused.headers["Retry-After"] == "1" and took < 1.0  # at once, not after the queue
+            for t in first:
+                t.join()
+            assert [r.status_code for r in results] == [200, 200]
+            assert service.admitted == 0
+            assert httpx.post(f"{base}/api/chat", json={"message": "Combien coûte une part ?"}, timeout=60).is_success
+
+
+def test_an_answer_whose_client_left_before_it_started_is_not_computed(
+    tmp_path: Path, cache_dir: Path, embedder: Any
+) -> None:
+    with openai_stub(ScriptedModel([_SLOW_REPLY], word_delay_s=0.15)) as url:
+        settings = sample_settings(tmp_path, cache_dir, llm_base_url=url, answer_writer="openai", chat_workers=1)
+        IndexBuilder(settings, embedder).build()
+        service = ChatService(settings, embedder=embedder)
+        with running(create_app(settings, service)) as base:
+            busy = threading.Thread(
+                target=httpx.post, args=(f"{base}/api/chat",), kwargs={"json": {"message": "Une part ?"}, "timeout": 60}
+            )
+            busy.start()
+            while service.admitted == 0:
+                time.sleep(0.02)
+            for _ in range(3):  # these give up after 0.3 s, while the only worker is still busy
+                with pytest.raises(httpx.TimeoutException):
+                    httpx.post(f"{base}/api/chat", json={"message": "Combien coûte une part ?"}, timeout=0.3)
+            with httpx.Client(base_url=base, timeout=0.3) as http, pytest.raises(httpx.TimeoutException):
+                with http.stream("POST", "/api/chat/stream", json={"message": "Combien coûte une part ?"}) as r:
+                    next(r.iter_lines())
+            busy.join()
+            for _ in range(100):
+                if service.admitted == 0:
+                    break
+                time.sleep(0.05)
+            assert service.abandoned == 4 and service.admitted == 0
+            store = ConversationStore(settings.database_url)
+            with store.engine.connect() as conn:
+                stored = conn.execute(select(schema.messages.c.id)).all()
+            store.close()
+            assert len(stored) == 1  # only the answer someone waited for
+
+
+# --- a store that fails --------------------------------------------------------------------------------------------
+def test_a_store_outage_is_an_honest_503_and_readyz_follows_it(tmp_path: Path, cache_dir: Path, embedder: Any) -> None:
+    import os
+
+    import pgserver
+
+    try:
+        pg = pgserver.PostgresServer().start()  # its own server: this test stops it and starts it again
+    except pgserver.PostgresUnavailable as exc:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"PostgreSQL is required in CI: {exc}", pytrace=False)
+        pytest.skip(f"PostgreSQL not available: {exc}")
+    question = {"message": "Combien coûte une part ?"}
+    try:
+        settings = sample_settings(tmp_path, cache_dir, database_url=pg.url)
+        IndexBuilder(settings, embedder).build()
+        service = ChatService(settings, embedder=embedder)
+        with running(create_app(settings, service)) as base, httpx.Client(base_url=base, timeout=30) as http:
+            assert http.post("/api/chat", json=question).status_code == 200
+            pg.pause()
+            for path in ("/api/chat", "/api/chat/stream"):
+                down = http.post(path, json=question)
+                assert_error(down, 503, "store_unavailable")
+                assert down.headers["Retry-After"] == "5"
+            ready = http.get("/readyz")  # a load balancer stops sending traffic here
+            assert ready.status_code == 503 and ready.json()["status"] == "store_unavailable"
+            pg.resume()
+            for _ in range(100):  # back by itself, on the same keep-alive connection
+                if http.get("/readyz").status_code == 200:
+                    break
+                time.sleep(0.1)
+            assert http.get("/readyz").json()["status"] == "ready"
+            back = http.post("/api/chat", json=question)
+            assert back.status_code == 200 and "30 €" in back.json()["answer"]
+        service.close()
+    finally:
+        pg.stop()
 
 
 # --- fuzzing: whatever the body, a 4xx JSON error or an answer, never a 500 ----------------------------------------

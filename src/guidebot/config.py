@@ -227,12 +227,19 @@ class Settings(BaseSettings):
     chat_workers: int = Field(
         4, ge=1, le=64, description="Answers computed at once; more wait their turn (retrieval is CPU-bound)."
     )
+    chat_queue: int = Field(
+        32,
+        ge=1,
+        le=100_000,
+        description="Answers admitted at once, computing or waiting for a worker; one more is refused at once with "
+        "503 `overloaded` and Retry-After (an answer whose client left before it started is not computed).",
+    )
     index_check_s: float = Field(
         5.0,
         ge=0,
         le=3600,
-        description="How often the server looks for a newly built index version and switches to it (0 = every "
-        "request).",
+        description="How often a watcher looks for a newly built index version and switches to it (at least every "
+        "0.2 s); /readyz names the version that serves.",
     )
 
     # --- adviser console ------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from starlette.middleware.cors import CORSMiddleware
 
@@ -71,12 +72,19 @@ def create_app(settings: Settings, service: ChatService | None = None) -> FastAP
         "/readyz",
         response_model=HealthResponse,
         tags=["health"],
-        summary="200 when the index and the store are loaded, 503 before (or if loading failed)",
+        summary="200 when the index and the store are loaded and the database answers; 503 before, if loading "
+        "failed, or while the database is unreachable",
         responses={503: {"model": HealthResponse, "description": "Still loading, or loading failed."}},
     )
     async def readyz(request: Request) -> Any:
         svc: ChatService = request.app.state.service
         if svc.ready:
+            if not await run_in_threadpool(svc.store_reachable):
+                return JSONResponse(
+                    {"status": "store_unavailable", "index_build": svc.index_build, "detail": "database unreachable"},
+                    status_code=503,
+                    headers={"Retry-After": "5"},
+                )
             return {"status": "ready", "index_build": svc.index_build}
         return JSONResponse(
             {"status": svc.state, "index_build": None, "detail": svc.error or None},

@@ -8,14 +8,15 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from guidebot.api.errors import ApiError
 from guidebot.api.limits import RateLimiter, client_ip
 from guidebot.api.schemas import ChatRequest, ChatResponse, ErrorResponse, FeedbackRequest, FeedbackResponse
-from guidebot.api.service import ChatService, NotReadyError, Reply
+from guidebot.api.service import ChatService, NotReadyError, OverloadedError, Reply, Ticket
 from guidebot.store import NotFoundError
 
 log = logging.getLogger(__name__)
@@ -30,8 +31,16 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
         "description": "Too many requests from this client; retry after the seconds in Retry-After.",
         "headers": {"Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}},
     },
-    503: {"model": ErrorResponse, "description": "The index or the store is still loading."},
+    503: {
+        "model": ErrorResponse,
+        "description": "`not_ready`: the index or the store is still loading; `overloaded`: as many answers as "
+        "GUIDEBOT_CHAT_QUEUE are already being computed or waiting. Retry after the seconds in Retry-After.",
+        "headers": {"Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}},
+    },
 }
+OVERLOADED_RETRY_S = "1"
+CLIENT_CLOSED_REQUEST = 499  # nginx's code for a client that closed the connection before the answer
+DISCONNECT_POLL_S = 0.05
 _NOT_FOUND_CONVERSATION: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorResponse, "description": "Unknown conversation_id."}
 }
@@ -73,6 +82,26 @@ def _unknown_conversation(exc: NotFoundError) -> ApiError:
     return ApiError(404, "conversation_not_found", str(exc))
 
 
+def _admit(service: ChatService) -> Ticket:
+    """A place in the answer queue, or 503 ``overloaded`` at once."""
+    try:
+        return service.admit()
+    except OverloadedError as exc:
+        raise ApiError(503, "overloaded", f"guidebot is busy: {exc}", {"Retry-After": OVERLOADED_RETRY_S}) from exc
+
+
+async def _unless_gone(request: Request, future: asyncio.Future[Any], ticket: Ticket) -> Any:
+    """The worker's result; if the client leaves before a worker starts the answer, it is not computed."""
+    while True:
+        done, _pending = await asyncio.wait({future}, timeout=DISCONNECT_POLL_S)
+        if done:
+            return future.result()
+        if not ticket.started.is_set() and await request.is_disconnected():
+            ticket.abandoned.set()
+            if not ticket.started.is_set():
+                return None
+
+
 @router.post(
     "/chat",
     response_model=ChatResponse,
@@ -80,13 +109,24 @@ def _unknown_conversation(exc: NotFoundError) -> ApiError:
     dependencies=[RateLimited],
     summary="Ask a question; get a cited answer (or a refusal that points to an adviser)",
 )
-async def chat(body: ChatRequest, service: Service) -> dict[str, Any]:
+async def chat(body: ChatRequest, service: Service, request: Request) -> Any:
     _ready(service)
+    ticket = _admit(service)
     loop = asyncio.get_running_loop()
-    # the answer is computed and stored in a worker; a client that leaves does not cancel it
-    future = loop.run_in_executor(service.executor, service.answer, body.message, body.conversation_id, body.language)
+    # the answer is computed and stored in a worker; a client that leaves once it has started does not cancel it
+    future = loop.run_in_executor(
+        service.executor,
+        service.run_admitted,
+        ticket,
+        service.answer,
+        body.message,
+        body.conversation_id,
+        body.language,
+    )
     try:
-        reply = await asyncio.shield(future)
+        reply = await _unless_gone(request, future, ticket)
+        if reply is None:  # the client left before its answer started: nobody to answer
+            return Response(status_code=CLIENT_CLOSED_REQUEST)
     except NotFoundError as exc:
         raise _unknown_conversation(exc) from exc
     except NotReadyError as exc:
@@ -113,9 +153,11 @@ async def chat(body: ChatRequest, service: Service) -> dict[str, Any]:
 async def chat_stream(body: ChatRequest, service: Service) -> EventSourceResponse:
     _ready(service)
     try:
+        # reaches the database: an outage is a 503 before the stream starts (errors.py maps it)
         await run_in_threadpool(service.check_conversation, body.conversation_id)
     except NotFoundError as exc:
         raise _unknown_conversation(exc) from exc
+    ticket = _admit(service)
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
 
@@ -128,19 +170,27 @@ async def chat_stream(body: ChatRequest, service: Service) -> EventSourceRespons
         except NotFoundError as exc:
             error = {"error": {"code": "conversation_not_found", "message": str(exc)}}
             loop.call_soon_threadsafe(queue.put_nowait, ("error", error))
+        except (OperationalError, InterfaceError):
+            log.warning("store unavailable during a streamed answer")
+            error = {"error": {"code": "store_unavailable", "message": "guidebot cannot reach its database"}}
+            loop.call_soon_threadsafe(queue.put_nowait, ("error", error))
         except Exception:
             log.exception("streamed answer failed")
             error = {"error": {"code": "internal_error", "message": "the answer could not be completed"}}
             loop.call_soon_threadsafe(queue.put_nowait, ("error", error))
 
-    service.executor.submit(produce)
+    service.executor.submit(service.run_admitted, ticket, produce)
 
     async def events() -> AsyncIterator[ServerSentEvent]:
-        while True:
-            name, data = await queue.get()
-            yield ServerSentEvent(data=json.dumps(data, ensure_ascii=False), event=name)
-            if name in ("done", "error"):
-                return
+        try:
+            while True:
+                name, data = await queue.get()
+                yield ServerSentEvent(data=json.dumps(data, ensure_ascii=False), event=name)
+                if name in ("done", "error"):
+                    return
+        finally:
+            # the client left: an answer not started yet is not computed (one started runs on and is stored)
+            ticket.abandoned.set()
 
     return EventSourceResponse(events(), ping=15, headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
@@ -23,6 +24,9 @@ _HTTP_CODES = {
     429: "rate_limited",
     503: "not_ready",
 }
+
+
+STORE_RETRY = {"Retry-After": "5"}
 
 
 class ApiError(Exception):
@@ -70,6 +74,15 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = _HTTP_CODES.get(exc.status_code, "http_error")
         return error_response(exc.status_code, code, str(exc.detail), dict(exc.headers or {}))
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    async def _store_down(request: Request, exc: Exception) -> JSONResponse:
+        # the database cannot be reached (stopped, restarting, locked): an honest 503, not a 500
+        log.warning("store unavailable on %s %s: %s", request.method, request.url.path, exc.__class__.__name__)
+        return error_response(
+            503, "store_unavailable", "guidebot cannot reach its database; please try again shortly", STORE_RETRY
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -12,8 +12,10 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from guidebot.answer.engine import AnswerEngine, AnswerResult
 from guidebot.config import Settings
@@ -28,10 +30,24 @@ from guidebot.store.review import ReviewStore
 log = logging.getLogger(__name__)
 
 EngineFactory = Callable[[Settings, Embedder], AnswerEngine]
+T = TypeVar("T")
+WATCH_MIN_S = 0.2
 
 
 class NotReadyError(RuntimeError):
     """The index or the store is still loading (or failed to load)."""
+
+
+class OverloadedError(RuntimeError):
+    """As many answers as ``chat_queue`` allows are computing or waiting: refused at once."""
+
+
+@dataclass
+class Ticket:
+    """One admitted answer: ``abandoned`` is set when its client left before a worker started it."""
+
+    started: threading.Event = field(default_factory=threading.Event)
+    abandoned: threading.Event = field(default_factory=threading.Event)
 
 
 @dataclass
@@ -78,12 +94,15 @@ class ChatService:
         self._state = "loading"
         self._error = ""
         self._reload_lock = threading.Lock()
-        self._checked_at = 0.0
         # the console's stores share the conversation store's database; set once loading is done
         self.accounts: AccountStore
         self.reviews: ReviewStore
         self.question_vectors: QuestionVectors
         self.executor = ThreadPoolExecutor(max_workers=settings.chat_workers, thread_name_prefix="guidebot-chat")
+        self._admission = threading.Lock()
+        self.admitted = 0  # answers computing or waiting for a worker
+        self.abandoned = 0  # answers not computed because their client had left
+        self._closing = threading.Event()
 
     # --- lifecycle ----------------------------------------------------------------------------------
     def start(self) -> threading.Thread:
@@ -107,11 +126,13 @@ class ChatService:
             self.question_vectors = QuestionVectors(self._embedder)
             self._state = "ready"
             log.info("ready in %.1f s (index %s)", time.perf_counter() - started, self.index_build)
+            threading.Thread(target=self._watch, name="guidebot-index-watch", daemon=True).start()
         except Exception as exc:  # reported by /readyz; the process stays up so health checks can see why
             log.exception("loading failed")
             self._state, self._error = "failed", str(exc)
 
     def close(self) -> None:
+        self._closing.set()
         self.executor.shutdown(wait=True, cancel_futures=False)
         if self._store is not None:
             self._store.close()
@@ -132,6 +153,16 @@ class ChatService:
     def index_build(self) -> str | None:
         return self._engine.searcher.snapshot.build_id if self._engine is not None else None
 
+    def store_reachable(self) -> bool:
+        """Does the database answer now? (``/readyz`` asks, so a load balancer stops sending traffic meanwhile.)"""
+        if self._store is None:
+            return False
+        try:
+            self._store.ping()
+        except SQLAlchemyError:
+            return False
+        return True
+
     @property
     def store(self) -> ConversationStore:
         if self._store is None or not self.ready:
@@ -140,16 +171,42 @@ class ChatService:
 
     @property
     def engine(self) -> AnswerEngine:
-        """The engine on the newest index version (a newly built one is picked up within index_check_s)."""
+        """The engine on the newest index version (the watcher switches to a new one within index_check_s)."""
         if self._engine is None or not self.ready:
             raise NotReadyError(self._error or "the index is loading")
-        now = time.monotonic()
-        if now - self._checked_at >= self.settings.index_check_s:
-            self._checked_at = now
-            current = layout.current_build_id(self.settings.index_root)
-            if current and current != self._engine.searcher.snapshot.build_id:
-                self._switch(current)
         return self._engine
+
+    def _watch(self) -> None:
+        """Switch to a newly built index version as soon as it is seen, whether or not questions come."""
+        while not self._closing.wait(max(self.settings.index_check_s, WATCH_MIN_S)):
+            try:
+                current = layout.current_build_id(self.settings.index_root)
+                if current and self._engine is not None and current != self._engine.searcher.snapshot.build_id:
+                    self._switch(current)
+            except Exception:  # a failed look is tried again at the next tick  # noqa: BLE001
+                log.exception("index watcher")
+
+    # --- admission ----------------------------------------------------------------------------------
+    def admit(self) -> Ticket:
+        """A place for one more answer, or OverloadedError at once when ``chat_queue`` are admitted already."""
+        with self._admission:
+            if self.admitted >= self.settings.chat_queue:
+                raise OverloadedError(f"{self.admitted} answers are already being computed or waiting")
+            self.admitted += 1
+        return Ticket()
+
+    def run_admitted(self, ticket: Ticket, work: Callable[..., T], *args: Any) -> T | None:
+        """Run ``work`` in a worker for an admitted answer, unless its client left before it started."""
+        try:
+            if ticket.abandoned.is_set():
+                with self._admission:
+                    self.abandoned += 1
+                return None
+            ticket.started.set()
+            return work(*args)
+        finally:
+            with self._admission:
+                self.admitted -= 1
 
     def _switch(self, build_id: str) -> None:
         with self._reload_lock:
@@ -164,8 +221,11 @@ class ChatService:
 
     # --- answering ----------------------------------------------------------------------------------
     def check_conversation(self, conversation_id: str | None) -> None:
-        """Raise NotFoundError now, before a stream starts, for an unknown conversation."""
-        if conversation_id is not None and not self.store.exists(conversation_id):
+        """Raise NotFoundError now, before a stream starts, for an unknown conversation (and SQLAlchemy's error
+        for a database that cannot be reached: the stream would not be stored)."""
+        if conversation_id is None:
+            self.store.ping()
+        elif not self.store.exists(conversation_id):
             raise NotFoundError(f"unknown conversation {conversation_id}")
 
     def stream(self, message: str, conversation_id: str | None, language: str | None) -> Iterator[str | Reply]:
@@ -188,4 +248,4 @@ class ChatService:
         return reply
 
 
-__all__ = ["ChatService", "NotFoundError", "NotReadyError", "Reply"]
+__all__ = ["ChatService", "NotFoundError", "NotReadyError", "OverloadedError", "Reply", "Ticket"]
