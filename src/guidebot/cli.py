@@ -582,23 +582,38 @@ def crawl(
 
 @app.command()
 def bench(
-    what: Annotated[str, typer.Argument(help="index (build figures) or answer (latency figures).")] = "index",
+    what: Annotated[
+        str, typer.Argument(help="index (build figures), answer (latency figures) or load (a server under load).")
+    ] = "index",
     edits: Annotated[int, typer.Option(help="Edited-article re-index runs to time.")] = 3,
     workdir: Annotated[Path | None, typer.Option(help="Scratch folder (default: a temporary one).")] = None,
     golden: Annotated[Path, typer.Option("--set", help="Golden questions for the answer benchmark.")] = Path(
         "evals/golden"
     ),
+    clients: Annotated[str, typer.Option(help="load: client counts to run, comma-separated.")] = "4,16,64",
+    seconds: Annotated[float, typer.Option(help="load: seconds per client count and endpoint.", min=1)] = 30.0,
 ) -> None:
-    """Print benchmark figures: `index` (full build, raw embedder, one-article re-index, size, memory) or
-    `answer` (retrieval and extractive-answer latency, p50/p95, warm)."""
+    """Print benchmark figures: `index` (full build, raw embedder, one-article re-index, size, memory),
+    `answer` (retrieval and extractive-answer latency, p50/p95, warm) or `load` (a server on loopback under
+    concurrent clients: answers/s against the raw embedding rate, latency, first token, errors, peak RSS)."""
     from guidebot.index.benchmark import run_answer_benchmark, run_index_benchmark
 
     if what == "index":
         lines = run_index_benchmark(get_settings(), edits=edits, workdir=workdir)
     elif what == "answer":
         lines = run_answer_benchmark(get_settings(), golden=golden)
+    elif what == "load":
+        from guidebot.evals.loadbench import run_load_benchmark
+
+        try:
+            counts = [int(x) for x in clients.split(",") if x.strip()]
+        except ValueError as exc:
+            raise GuidebotError(f"--clients takes numbers separated by commas, not {clients!r}") from exc
+        if not counts or min(counts) < 1:
+            raise GuidebotError("--clients needs at least one count of 1 or more")
+        lines = run_load_benchmark(get_settings(), golden=golden, clients=counts, seconds=seconds)
     else:
-        raise GuidebotError("bench takes 'index' or 'answer'")
+        raise GuidebotError("bench takes 'index', 'answer' or 'load'")
     for line in lines:
         out.print(escape(line))
 
