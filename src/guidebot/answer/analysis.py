@@ -13,7 +13,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -384,8 +384,36 @@ class Evidence:
         return sorted(self.units, key=lambda u: (-self.scores.get(u.key, 0.0), u.passage, u.unit.position))
 
 
-def build_evidence(question: Question, passages: list[Passage], unit_vectors: dict[str, np.ndarray | None]) -> Evidence:
-    """Split and analyse every passage once. ``unit_vectors`` maps a chunk id to its units' vectors (or None)."""
+class PassageAnalyser:
+    """Each chunk's units analysed once per index snapshot: what does not depend on the question (tokens, typed
+    spans, flags) is kept, so a question only adds its similarities."""
+
+    def __init__(self) -> None:
+        self._done: dict[str, tuple[tuple[UnitEvidence, ...], frozenset[str], frozenset[str]]] = {}
+
+    def analyse(self, chunk: Chunk) -> tuple[tuple[UnitEvidence, ...], frozenset[str], frozenset[str]]:
+        """The chunk's units (similarity 0, no vector), its embedded text's tokens, its section's tokens."""
+        got = self._done.get(chunk.id)
+        if got is None:
+            units = tuple(_unit_evidence(0, u, chunk, 0.0, None) for u in split_units(chunk.text))
+            got = (
+                units,
+                frozenset(tokenize(chunk.embed_text, chunk.lang)),
+                frozenset(tokenize(chunk.section, chunk.lang)),
+            )
+            self._done[chunk.id] = got
+        return got
+
+
+def build_evidence(
+    question: Question,
+    passages: list[Passage],
+    unit_vectors: dict[str, np.ndarray | None],
+    analyser: PassageAnalyser | None = None,
+) -> Evidence:
+    """Every passage's units with their similarity to the query. ``unit_vectors`` maps a chunk id to its units'
+    vectors (or None); ``analyser`` keeps each chunk's analysis between questions."""
+    analyser = analyser or PassageAnalyser()
     units: list[UnitEvidence] = []
     by_passage: list[list[UnitEvidence]] = []
     passage_tokens: list[frozenset[str]] = []
@@ -394,15 +422,17 @@ def build_evidence(question: Question, passages: list[Passage], unit_vectors: di
         chunk = p.chunk
         vectors = unit_vectors.get(chunk.id)
         fallback = p.dense_score if p.dense_score is not None else 0.0
+        analysed, body, section = analyser.analyse(chunk)
         mine = []
-        for u in split_units(chunk.text):
-            sim = p.unit_sims[u.position] if u.position < len(p.unit_sims) else fallback
-            vec = vectors[u.position] if vectors is not None and u.position < len(vectors) else None
-            mine.append(_unit_evidence(i, u, chunk, sim, vec))
+        for u in analysed:
+            pos = u.unit.position
+            sim = p.unit_sims[pos] if pos < len(p.unit_sims) else fallback
+            vec = vectors[pos] if vectors is not None and pos < len(vectors) else None
+            mine.append(replace(u, passage=i, sim=float(sim), vector=vec))
         by_passage.append(mine)
         units.extend(mine)
-        passage_tokens.append(frozenset(tokenize(chunk.embed_text, chunk.lang)))
-        section_tokens.append(frozenset(tokenize(chunk.section, chunk.lang)))
+        passage_tokens.append(body)
+        section_tokens.append(section)
     return Evidence(question, passages, units, by_passage, passage_tokens, section_tokens)
 
 

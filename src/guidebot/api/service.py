@@ -119,7 +119,9 @@ class ChatService:
             if self._embedder is None:
                 from guidebot.index.embedders import load_embedder
 
-                self._embedder = load_embedder(self.settings)
+                self._embedder = load_embedder(
+                    self.settings.model_copy(update={"embed_threads": self.settings.serve_embed_threads})
+                )
             self._engine = self._engine_factory(self.settings, self._embedder)
             self.accounts = AccountStore(self._store.engine, self.settings.secret_key.get_secret_value())
             self.reviews = ReviewStore(self._store.engine)

@@ -62,6 +62,7 @@ class VectorStore:
 
     def __init__(self, location: VectorLocation, version_dir: Path, *, create: bool = False) -> None:
         self.location = location
+        self._count: int | None = None
         self._client = _client(location, version_dir)
         if create:
             self._collection = self._client.get_or_create_collection(
@@ -73,7 +74,14 @@ class VectorStore:
     def count(self) -> int:
         return int(self._collection.count())
 
+    def _known_count(self) -> int:
+        """The count, asked once: a served version is never written to (``add`` and ``drop`` forget it)."""
+        if self._count is None:
+            self._count = self.count()
+        return self._count
+
     def add(self, chunks: Sequence[Chunk], vectors: Vectors) -> None:
+        self._count = None
         batch = int(self._client.get_max_batch_size())
         for i in range(0, len(chunks), batch):
             part = chunks[i : i + batch]
@@ -95,13 +103,14 @@ class VectorStore:
 
     def query(self, vector: Vectors, k: int, where: dict[str, Any] | None = None) -> list[tuple[str, float]]:
         """Top-k (chunk id, cosine similarity)."""
-        n = min(k, self.count())
+        n = min(k, self._known_count())
         if n <= 0:
             return []
         res = self._collection.query(query_embeddings=[vector], n_results=n, where=where or None, include=["distances"])
         return [(cid, 1.0 - float(d)) for cid, d in zip(res["ids"][0], res["distances"][0], strict=True)]
 
     def drop(self) -> None:
+        self._count = None
         self._client.delete_collection(self.location.collection)
 
 

@@ -115,9 +115,15 @@ class HybridSearcher:
         return self.retrieve(query, k, lang, filters).passages
 
     def retrieve(
-        self, query: str, k: int | None = None, lang: str | None = None, filters: SearchFilters | None = None
+        self,
+        query: str,
+        k: int | None = None,
+        lang: str | None = None,
+        filters: SearchFilters | None = None,
+        query_vector: np.ndarray | None = None,
     ) -> SearchResult:
-        """Ranked passages with each leg's raw hits; ``settings.retrieval_legs`` turns a leg off (baselines)."""
+        """Ranked passages with each leg's raw hits; ``settings.retrieval_legs`` turns a leg off (baselines).
+        ``query_vector`` is the query's embedding when the caller has it already."""
         k = k or self.settings.search_k
         lang = lang or detect_language(query)
         filters = filters or SearchFilters()
@@ -125,7 +131,7 @@ class HybridSearcher:
         legs = self.settings.retrieval_legs
         use_lexical = legs == "lexical" or (legs == "hybrid" and lang in self.settings.lexical_languages)
         dense_hits: list[tuple[str, float]] = []
-        qvec = self.embedder.embed_query(query)
+        qvec = query_vector if query_vector is not None else self.embedder.embed_query(query)
         if legs != "lexical":
             dense_hits = self.snapshot.vectors.query(qvec, n, where=filters.where())
         lexical_hits: list[tuple[str, float]] = []
