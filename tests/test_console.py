@@ -635,3 +635,25 @@ def test_hostile_values_get_4xx_on_sqlite_and_postgresql(
             )
             assert r.status_code == status, (method, url, body, r.status_code, r.text)
             assert set(r.json()) == {"error"}
+
+
+def test_console_answers_carry_their_security_headers(site: ConsoleSite) -> None:
+    with site.session("adviser") as (http, _csrf):
+        api = http.get("/api/console/conversations")
+        assert api.headers["cache-control"] == "no-store" and api.headers["x-content-type-options"] == "nosniff"
+        denied = http.get("/api/console/audit")  # an error is JSON with the same headers
+        assert denied.status_code == 403 and denied.headers["cache-control"] == "no-store"
+        page = http.get("/console")
+        assert page.headers["x-content-type-options"] == "nosniff" and page.headers["x-frame-options"] == "DENY"
+        asset = http.get("/console/assets/console.css")
+        assert asset.status_code == 200 and asset.headers["x-content-type-options"] == "nosniff"
+        forbidden = http.get("/console/audit")  # the 403 page
+        assert forbidden.status_code == 403
+        assert "frame-ancestors 'none'" in forbidden.headers["content-security-policy"]
+        assert (
+            forbidden.headers["x-frame-options"] == "DENY" and forbidden.headers["x-content-type-options"] == "nosniff"
+        )
+    # the interactive API docs load their scripts from a CDN: only in development (the schema stays)
+    assert httpx.get(f"{site.base}/docs").status_code == 200
+    production = create_app(site.settings.model_copy(update={"environment": "production"}), site.service)
+    assert production.docs_url is None and production.redoc_url is None and production.openapi_url == "/openapi.json"

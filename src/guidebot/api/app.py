@@ -14,6 +14,7 @@ from starlette.middleware.cors import CORSMiddleware
 from guidebot import __version__
 from guidebot.api import chat, console, console_auth, web
 from guidebot.api.errors import install_error_handlers
+from guidebot.api.headers import ConsoleHeaders
 from guidebot.api.limits import BodySizeLimit, RateLimiter
 from guidebot.api.schemas import HealthResponse
 from guidebot.api.service import ChatService
@@ -40,9 +41,13 @@ def create_app(settings: Settings, service: ChatService | None = None) -> FastAP
         finally:
             chat_service.close()
 
+    development = settings.environment == "development"
     app = FastAPI(
         title="guidebot",
         version=__version__,
+        # the interactive docs load their scripts from a CDN: served in development only (/openapi.json stays)
+        docs_url="/docs" if development else None,
+        redoc_url="/redoc" if development else None,
         description=DESCRIPTION,
         lifespan=lifespan,
         openapi_tags=[
@@ -93,6 +98,7 @@ def create_app(settings: Settings, service: ChatService | None = None) -> FastAP
         )
 
     # the outermost middleware comes last: CORS headers are on every answer, a 413 included
+    app.add_middleware(ConsoleHeaders)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(
         CORSMiddleware,

@@ -71,9 +71,16 @@ FORBIDDEN_PAGE = """<!doctype html>
 """
 
 
+FORBIDDEN_CSP = "default-src 'none'; style-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+
+
 def console_page_response(_request: Request, exc: Exception) -> Response:
     if isinstance(exc, PageForbidden):
-        return HTMLResponse(FORBIDDEN_PAGE, status_code=403)
+        return HTMLResponse(
+            FORBIDDEN_PAGE,
+            status_code=403,
+            headers={"Content-Security-Policy": FORBIDDEN_CSP, "X-Frame-Options": "DENY", "Cache-Control": "no-store"},
+        )
     assert isinstance(exc, LoginRedirect)
     return RedirectResponse(f"/console/login?next={quote(exc.next_path, safe='/')}", status_code=303)
 
