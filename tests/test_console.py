@@ -657,3 +657,31 @@ def test_console_answers_carry_their_security_headers(site: ConsoleSite) -> None
     assert httpx.get(f"{site.base}/docs").status_code == 200
     production = create_app(site.settings.model_copy(update={"environment": "production"}), site.service)
     assert production.docs_url is None and production.redoc_url is None and production.openapi_url == "/openapi.json"
+
+
+def test_the_gaps_report_reads_the_vectors_stored_with_the_answers(site: ConsoleSite) -> None:
+    from sqlalchemy import select
+
+    from guidebot.console.gaps import question_matrix
+    from guidebot.store import schema
+
+    with site.service.store.engine.connect() as conn:
+        stored = conn.execute(select(schema.messages.c.question_vector)).scalars().all()
+    assert stored and all(v is not None and len(v) == 2 * site.service.question_vectors.embedder.dim for v in stored)
+
+    asked: list[list[str]] = []
+
+    class Embed:
+        embedder = site.service.question_vectors.embedder
+
+        def __call__(self, texts: list[str]) -> Any:
+            asked.append(list(texts))
+            return site.service.question_vectors(texts)
+
+    questions = [
+        {"question": "Combien coûte une part ?", "vector": stored[0]},
+        {"question": "Une part ?", "vector": None},
+    ]
+    matrix = question_matrix(questions, Embed())  # type: ignore[arg-type]
+    assert matrix.shape == (2, Embed.embedder.dim) and asked == [["Une part ?"]]  # only the one stored before m004
+    assert "vector" not in questions[0]

@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from guidebot.answer.analysis import (
     Evidence,
     PassageAnalyser,
@@ -67,6 +69,7 @@ class AnswerResult:
     gate: dict[str, Any] = field(default_factory=dict)
     dropped: list[str] = field(default_factory=list)
     latency_ms: float = 0.0
+    query_vector: np.ndarray | None = field(default=None, repr=False)  # kept with the message (gaps report)
 
     def public(self) -> dict[str, Any]:
         return {
@@ -194,6 +197,7 @@ class AnswerEngine:
                 passages=p.result.passages,
                 gate={"reason": p.decision.reason, **p.decision.features},
                 dropped=dropped or [],
+                query_vector=p.result.query_vector,
             )
 
         nearby = _nearby_titles(p)

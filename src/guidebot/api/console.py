@@ -24,7 +24,7 @@ from guidebot.api.errors import ApiError
 from guidebot.api.limits import client_ip
 from guidebot.api.schemas import ID_PATTERN, MAX_MESSAGE_CHARS, Language, clean_text, required_text
 from guidebot.api.service import ChatService
-from guidebot.console.gaps import GapGroup, gaps_csv, group_gaps
+from guidebot.console.gaps import GapGroup, gaps_csv, group_gaps, question_matrix
 from guidebot.store import NotFoundError
 from guidebot.store.review import VERDICTS, ConversationFilters
 
@@ -213,7 +213,7 @@ async def _gap_groups(request: Request, query: GapQuery) -> tuple[list[GapGroup]
     questions = await run_in_threadpool(
         service.reviews.gap_questions, service.settings.gap_low_confidence, since, until
     )
-    vectors = await run_in_threadpool(service.question_vectors, [q["question"] for q in questions])
+    vectors = await run_in_threadpool(question_matrix, questions, service.question_vectors)
     groups = group_gaps(questions, vectors, service.settings.gap_similarity, query.min_count)
     return groups, len(questions)
 

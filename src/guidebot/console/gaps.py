@@ -52,6 +52,18 @@ class GapGroup:
         }
 
 
+def question_matrix(questions: list[dict[str, Any]], embed: QuestionVectors) -> Vectors:
+    """One vector per question: the one stored with its message while it was answered (float16), else (a message
+    stored before m004) embedded now. The stored bytes are taken out of the question dicts."""
+    stored = [q.pop("vector", None) for q in questions]
+    missing = [q["question"] for q, v in zip(questions, stored, strict=True) if v is None]
+    fresh = iter(embed(missing)) if missing else iter(())
+    if not questions:
+        return np.zeros((0, embed.embedder.dim), dtype=np.float32)
+    rows = [np.frombuffer(v, dtype=np.float16).astype(np.float32) if v is not None else next(fresh) for v in stored]
+    return np.vstack(rows)
+
+
 class QuestionVectors:
     """Embeds questions, remembering the ones already seen (the report is opened again and again)."""
 

@@ -154,10 +154,17 @@ def m003_backfill_tool(conn: Connection) -> None:
             conn.execute(text("UPDATE messages SET tool = :tool WHERE id = :id"), {"tool": tool, "id": mid})
 
 
+def m004_question_vectors(conn: Connection) -> None:
+    """A column for each message's query vector (the gaps report reads it instead of embedding every question)."""
+    kind = "BYTEA" if conn.dialect.name == "postgresql" else "BLOB"
+    conn.execute(text(f"ALTER TABLE messages ADD COLUMN question_vector {kind}"))
+
+
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("m001_initial", m001_initial),
     ("m002_console", m002_console),
     ("m003_backfill_tool", m003_backfill_tool),
+    ("m004_question_vectors", m004_question_vectors),
 ]
 
 

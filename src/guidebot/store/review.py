@@ -241,7 +241,7 @@ class ReviewStore:
         # the passages (the bulk of a row) are read only for the questions kept
         query = (
             select(m.c.id, m.c.conversation_id, m.c.question, m.c.query, m.c.language, m.c.created_at)
-            .add_columns(m.c.refused, m.c.reason, m.c.gate, thumbs_down.label("thumbs_down"))
+            .add_columns(m.c.refused, m.c.reason, m.c.gate, m.c.question_vector, thumbs_down.label("thumbs_down"))
             .where(*_period(m.c.created_at, since, until))
             .order_by(m.c.created_at)
         )
@@ -269,6 +269,7 @@ class ReviewStore:
                         "created_at": row.created_at.isoformat(),
                         "reason": reason,
                         "refusal_reason": row.reason if row.refused else None,
+                        "vector": row.question_vector,  # float16 bytes, or None for a message stored before m004
                     }
                 )
             passages: dict[str, list[Any]] = {}

@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -83,6 +84,8 @@ messages = Table(
     Column("citations", JSON, nullable=False),
     Column("gate", JSON, nullable=False),
     Column("tool", String(10), nullable=True),  # 3en1 | activite, from the question or its sources (m002)
+    # the query's embedding (float16), computed while answering, for the content-gaps report (m004)
+    Column("question_vector", LargeBinary, nullable=True),
     Index("ix_messages_conversation", "conversation_id", "created_at"),
     Index("ix_messages_created", "created_at"),
 )

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from sqlalchemy import Engine, create_engine, event, select, text, update
 from sqlalchemy.engine import make_url
 
@@ -192,6 +193,11 @@ class ConversationStore:
                     citations=[{**c.public(), "chunk_id": c.chunk_id, "page": c.page} for c in result.citations],
                     gate=result.gate,
                     tool=message_tool(question + " " + result.query, result),
+                    question_vector=(
+                        None
+                        if result.query_vector is None
+                        else np.asarray(result.query_vector, dtype=np.float16).tobytes()
+                    ),
                 )
             )
             conn.execute(
