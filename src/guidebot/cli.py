@@ -583,7 +583,11 @@ def crawl(
 @app.command()
 def bench(
     what: Annotated[
-        str, typer.Argument(help="index (build figures), answer (latency figures) or load (a server under load).")
+        str,
+        typer.Argument(
+            help="index (build figures), answer (latency figures), load (a server under load) or gaps (the "
+            "content-gaps report over 10,000 messages)."
+        ),
     ] = "index",
     edits: Annotated[int, typer.Option(help="Edited-article re-index runs to time.")] = 3,
     workdir: Annotated[Path | None, typer.Option(help="Scratch folder (default: a temporary one).")] = None,
@@ -612,8 +616,12 @@ def bench(
         if not counts or min(counts) < 1:
             raise GuidebotError("--clients needs at least one count of 1 or more")
         lines = run_load_benchmark(get_settings(), golden=golden, clients=counts, seconds=seconds)
+    elif what == "gaps":
+        from guidebot.evals.gapbench import run_gaps_benchmark
+
+        lines = run_gaps_benchmark()
     else:
-        raise GuidebotError("bench takes 'index', 'answer' or 'load'")
+        raise GuidebotError("bench takes 'index', 'answer', 'load' or 'gaps'")
     for line in lines:
         out.print(escape(line))
 

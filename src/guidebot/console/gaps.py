@@ -100,21 +100,26 @@ def group_gaps(
     """Group candidate questions by meaning; biggest groups first."""
     if not candidates:
         return []
-    vecs = vectors
-    centroids: list[np.ndarray] = []
+    vecs = np.asarray(vectors, dtype=np.float32)
+    # centroids and their members' sums live in arrays filled in place (a centroid is its sum, normalised)
+    centroids = np.zeros_like(vecs)
+    sums = np.zeros_like(vecs)
     members: list[list[int]] = []
     for row, vec in enumerate(vecs):
-        if centroids:
-            sims = np.asarray(centroids) @ vec
+        n = len(members)
+        if n:
+            sims = centroids[:n] @ vec
             best = int(np.argmax(sims))
             if sims[best] >= similarity:
                 members[best].append(row)
-                centroids[best] = _unit(vecs[members[best]].mean(axis=0))
+                sums[best] += vec
+                centroids[best] = _unit(sums[best])
                 continue
-        centroids.append(vec)
+        centroids[n] = vec
+        sums[n] = vec
         members.append([row])
     # one reassignment pass against the final centroids
-    sims = vecs @ np.asarray(centroids).T
+    sims = vecs @ centroids[: len(members)].T
     owners = _owners(members)
     assignment = [int(np.argmax(s)) if s.max() >= similarity else owners[row] for row, s in enumerate(sims)]
     regrouped: dict[int, list[int]] = {}
