@@ -69,7 +69,9 @@ class ConsoleSite:
 
 @contextmanager
 def console_site(root: Path, cache_dir: Path, embedder: Any, **overrides: Any) -> Iterator[ConsoleSite]:
-    settings = sample_settings(root, cache_dir, **{"rate_limit_per_minute": 10_000, "login_delay_s": 0.05, **overrides})
+    # the console runs behind a TLS proxy on loopback here (the origin check reads its X-Forwarded-Proto)
+    defaults = {"rate_limit_per_minute": 10_000, "login_delay_s": 0.05, "forwarded_allow_ips": "127.0.0.1"}
+    settings = sample_settings(root, cache_dir, **{**defaults, **overrides})
     IndexBuilder(settings, embedder).build()
     service = ChatService(settings, embedder=embedder)
     app = create_app(settings, service)

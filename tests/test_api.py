@@ -530,6 +530,25 @@ def test_an_answer_whose_client_left_before_it_started_is_not_computed(
             assert len(stored) == 1  # only the answer someone waited for
 
 
+# --- the client's address -----------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("proxy", "limited"), [("", True), ("127.0.0.1", False)])
+def test_x_forwarded_for_is_trusted_only_from_the_configured_proxy(
+    tmp_path: Path, cache_dir: Path, embedder: Any, proxy: str, limited: bool
+) -> None:
+    settings = sample_settings(tmp_path, cache_dir, rate_limit_per_minute=3, forwarded_allow_ips=proxy)
+    IndexBuilder(settings, embedder).build()
+    service = ChatService(settings, embedder=embedder)
+    with running(create_app(settings, service)) as base, httpx.Client(base_url=base, timeout=30) as http:
+        codes = [
+            http.post(
+                "/api/chat", json={"message": "Combien coûte une part ?"}, headers={"X-Forwarded-For": f"203.0.113.{i}"}
+            ).status_code
+            for i in range(5)
+        ]
+    # no proxy trusted: rotating X-Forwarded-For does not make a new client; behind the proxy each is a member
+    assert (429 in codes) == limited and codes[:3] == [200, 200, 200]
+
+
 # --- a store that fails --------------------------------------------------------------------------------------------
 def test_a_store_outage_is_an_honest_503_and_readyz_follows_it(tmp_path: Path, cache_dir: Path, embedder: Any) -> None:
     import os

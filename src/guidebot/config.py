@@ -226,10 +226,11 @@ class Settings(BaseSettings):
         description="Largest request body accepted (413 beyond): a 2,000-character question in JSON is well under.",
     )
     forwarded_allow_ips: str = Field(
-        "127.0.0.1",
+        "",
         description="Reverse proxies (comma-separated addresses, or *) whose X-Forwarded-For and "
         "X-Forwarded-Proto are trusted: the member's address for the rate limit, https for the console's "
-        "origin check and Secure cookies behind a TLS proxy.",
+        "origin check and Secure cookies behind a TLS proxy. Empty (the default): none, so a client cannot "
+        "choose its own address; behind nginx on the same host, 127.0.0.1.",
     )
     chat_workers: int = Field(
         4, ge=1, le=64, description="Answers computed at once; more wait their turn (retrieval is CPU-bound)."

@@ -110,12 +110,14 @@ async def _run_phase(base: str, phase: Phase, questions: Iterator[str]) -> None:
                         r = await http.post("/api/chat", json=body)
                         if r.status_code != 200:
                             phase.errors[f"{r.status_code} {_code(r)}"] += 1
+                            await _back_off(r)
                             continue
                     else:
                         async with http.stream("POST", "/api/chat/stream", json=body) as r:
                             if r.status_code != 200:
                                 await r.aread()
                                 phase.errors[f"{r.status_code} {_code(r)}"] += 1
+                                await _back_off(r)
                                 continue
                             first = None
                             done = False
@@ -136,6 +138,14 @@ async def _run_phase(base: str, phase: Phase, questions: Iterator[str]) -> None:
                 phase.latencies.append(time.perf_counter() - start)
 
         await asyncio.gather(*(client() for _ in range(phase.clients)))
+
+
+async def _back_off(r: httpx.Response) -> None:
+    """Wait as Retry-After says, as a well-behaved client does (one that retries at once only adds load)."""
+    try:
+        await asyncio.sleep(min(float(r.headers.get("Retry-After", "0")), 5.0))
+    except ValueError:
+        pass
 
 
 def _code(r: httpx.Response) -> str:
