@@ -549,6 +549,24 @@ def test_x_forwarded_for_is_trusted_only_from_the_configured_proxy(
     assert (429 in codes) == limited and codes[:3] == [200, 200, 200]
 
 
+def test_the_rate_limit_holds_across_workers_sharing_a_database(
+    tmp_path: Path, cache_dir: Path, embedder: Any, store_url: str
+) -> None:
+    settings = sample_settings(
+        tmp_path, cache_dir, rate_limit_per_minute=3, rate_limit_store="database", database_url=store_url
+    )
+    IndexBuilder(settings, embedder).build()
+    one, two = ChatService(settings, embedder=embedder), ChatService(settings, embedder=embedder)
+    with running(create_app(settings, one)) as first, running(create_app(settings, two)) as second:
+        question = {"message": "Combien coûte une part ?"}
+        codes = [httpx.post(f"{base}/api/chat", json=question, timeout=30).status_code for base in [first, second] * 3]
+        limited = httpx.post(f"{second}/api/chat", json=question, timeout=30)
+    # three requests a minute for this client, whichever worker answers: in memory each would allow three
+    assert codes[:3] == [200, 200, 200] and set(codes[3:]) == {429}
+    assert_error(limited, 429, "rate_limited")
+    assert int(limited.headers["Retry-After"]) >= 1
+
+
 # --- a store that fails --------------------------------------------------------------------------------------------
 def test_a_store_outage_is_an_honest_503_and_readyz_follows_it(tmp_path: Path, cache_dir: Path, embedder: Any) -> None:
     import os

@@ -436,3 +436,18 @@ def test_concurrent_writers_lose_no_rows(make_store: StoreFactory) -> None:
     for t in range(threads_n):
         mine = [turn.question for turn in history if turn.question.startswith(f"t{t} ")]
         assert mine == [f"t{t} q{i}" for i in range(per_thread)]
+
+
+def test_shared_token_buckets_refill_and_say_how_long_to_wait(store_url: str) -> None:
+    store = ConversationStore(store_url)
+    try:
+        take = store.take_token
+        assert [take("a", 2, 1.0, 100.0), take("a", 2, 1.0, 100.0)] == [0.0, 0.0]
+        assert take("a", 2, 1.0, 100.0) == pytest.approx(1.0)  # empty: the next token in one second
+        assert take("b", 2, 1.0, 100.0) == 0.0  # another client has its own bucket
+        assert take("a", 2, 1.0, 100.5) == pytest.approx(0.5)  # half a token back; a refusal takes nothing
+        assert take("a", 2, 1.0, 101.0) == 0.0
+        assert take("a", 2, 1.0, 111.0) == 0.0 and take("a", 2, 1.0, 111.0) == 0.0  # never above capacity
+        assert take("a", 2, 1.0, 111.0) > 0
+    finally:
+        store.close()

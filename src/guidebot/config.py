@@ -212,6 +212,11 @@ class Settings(BaseSettings):
         description="Origins whose pages may embed the widget and call the chat API (CORS allow-list; the "
         "server's own origin needs no entry).",
     )
+    rate_limit_store: Literal["memory", "database"] = Field(
+        "memory",
+        description="Where the chat rate limit keeps its buckets: memory (one process) or database (the store's "
+        "database, shared by every worker on it; set it when several workers serve behind one proxy).",
+    )
     rate_limit_per_minute: int = Field(
         20,
         ge=1,

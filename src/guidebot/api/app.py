@@ -15,7 +15,7 @@ from guidebot import __version__
 from guidebot.api import chat, console, console_auth, web
 from guidebot.api.errors import install_error_handlers
 from guidebot.api.headers import ConsoleHeaders
-from guidebot.api.limits import BodySizeLimit, RateLimiter
+from guidebot.api.limits import BodySizeLimit, RateLimiter, SharedRateLimiter
 from guidebot.api.schemas import HealthResponse
 from guidebot.api.service import ChatService
 from guidebot.config import Settings
@@ -59,7 +59,11 @@ def create_app(settings: Settings, service: ChatService | None = None) -> FastAP
     )
     app.state.settings = settings
     app.state.service = chat_service
-    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
+    app.state.rate_limiter = (
+        SharedRateLimiter(settings.rate_limit_per_minute, lambda: chat_service.store)
+        if settings.rate_limit_store == "database"
+        else RateLimiter(settings.rate_limit_per_minute)
+    )
     install_error_handlers(app)
     app.include_router(chat.router)
     app.include_router(web.router)

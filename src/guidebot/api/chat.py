@@ -14,7 +14,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from guidebot.api.errors import ApiError
-from guidebot.api.limits import RateLimiter, client_ip
+from guidebot.api.limits import RateLimiter, SharedRateLimiter, client_ip
 from guidebot.api.schemas import ChatRequest, ChatResponse, ErrorResponse, FeedbackRequest, FeedbackResponse
 from guidebot.api.service import ChatService, NotReadyError, OverloadedError, Reply, Ticket
 from guidebot.store import NotFoundError
@@ -61,7 +61,7 @@ def get_service(request: Request) -> ChatService:
 
 def rate_limited(request: Request) -> None:
     """One token of the client's bucket, or 429 with Retry-After."""
-    limiter: RateLimiter = request.app.state.rate_limiter
+    limiter: RateLimiter | SharedRateLimiter = request.app.state.rate_limiter
     wait = limiter.acquire(client_ip(request) or "unknown")
     if wait > 0:
         retry = RateLimiter.retry_after(wait)

@@ -7,6 +7,7 @@ import math
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -107,6 +108,27 @@ class RateLimiter:
     @staticmethod
     def retry_after(wait_s: float) -> str:
         return str(max(1, math.ceil(wait_s)))
+
+
+class SharedRateLimiter:
+    """The same token buckets, kept in the store's database so that every worker on it shares them
+    (``GUIDEBOT_RATE_LIMIT_STORE=database``). Until the store is loaded nothing is limited: the routes answer
+    503 ``not_ready`` then anyway."""
+
+    def __init__(self, per_minute: int, store: Callable[[], Any], clock: Callable[[], float] = time.time) -> None:
+        self.capacity = float(per_minute)
+        self.rate = per_minute / 60.0
+        self.store = store
+        self.clock = clock
+
+    def acquire(self, client: str) -> float:
+        try:
+            store = self.store()
+        except RuntimeError:  # not loaded yet
+            return 0.0
+        return float(store.take_token(f"chat:{client}", self.capacity, self.rate, self.clock()))
+
+    retry_after = staticmethod(RateLimiter.retry_after)
 
 
 def client_ip(request: Request) -> str | None:

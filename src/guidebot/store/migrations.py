@@ -160,11 +160,22 @@ def m004_question_vectors(conn: Connection) -> None:
     conn.execute(text(f"ALTER TABLE messages ADD COLUMN question_vector {kind}"))
 
 
+def m005_rate_limits(conn: Connection) -> None:
+    """Token buckets shared by every worker on this database (``GUIDEBOT_RATE_LIMIT_STORE=database``)."""
+    conn.execute(
+        text(
+            "CREATE TABLE rate_limits (key VARCHAR(200) PRIMARY KEY, tokens FLOAT NOT NULL, "
+            "updated_at FLOAT NOT NULL, allowed BOOLEAN NOT NULL)"
+        )
+    )
+
+
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("m001_initial", m001_initial),
     ("m002_console", m002_console),
     ("m003_backfill_tool", m003_backfill_tool),
     ("m004_question_vectors", m004_question_vectors),
+    ("m005_rate_limits", m005_rate_limits),
 ]
 
 

@@ -115,6 +115,22 @@ class ConversationStore:
     def close(self) -> None:
         self.engine.dispose()
 
+    def take_token(self, key: str, capacity: float, per_second: float, now: float) -> float:
+        """One token from ``key``'s bucket, shared by every process on this database, in one statement: 0 when
+        allowed, else the seconds until the next token. ``now`` is wall-clock time (shared by the workers)."""
+        least = "LEAST" if self.engine.dialect.name == "postgresql" else "MIN"
+        refill = f"{least}(:cap, rate_limits.tokens + (:now - rate_limits.updated_at) * :rate)"
+        statement = text(
+            "INSERT INTO rate_limits (key, tokens, updated_at, allowed) VALUES (:key, :cap - 1, :now, TRUE) "
+            f"ON CONFLICT (key) DO UPDATE SET tokens = CASE WHEN {refill} >= 1 THEN {refill} - 1 ELSE {refill} END, "
+            f"allowed = ({refill} >= 1), updated_at = :now RETURNING tokens, allowed"
+        )
+        with self.engine.begin() as conn:
+            tokens, allowed = conn.execute(
+                statement, {"key": key[:200], "cap": capacity, "now": now, "rate": per_second}
+            ).one()
+        return 0.0 if allowed else (1 - float(tokens)) / per_second
+
     def ping(self) -> None:
         """One round trip to the database; raises SQLAlchemy's error when it cannot be reached."""
         with self.engine.connect() as conn:
