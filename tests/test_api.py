@@ -319,12 +319,31 @@ def test_cors_allows_only_the_listed_origins(api: Api) -> None:
     assert ok.status_code == 200 and ok.headers["access-control-allow-origin"] == ALLOWED_ORIGIN
     evil = api.http.options("/api/chat", headers={"Origin": "https://evil.example", **preflight})
     assert "access-control-allow-origin" not in evil.headers
+    assert_error(evil, 400, "cors_refused")  # the JSON envelope, like every other error
     r = api.http.post("/api/chat", json={"message": ""}, headers={"Origin": ALLOWED_ORIGIN})
     assert r.status_code == 422 and r.headers["access-control-allow-origin"] == ALLOWED_ORIGIN
     assert "retry-after" in r.headers["access-control-expose-headers"].lower()
 
 
 # --- health, OpenAPI, widget files ------------------------------------------------------------------------------
+def test_the_schema_says_what_the_api_answers(api: Api) -> None:
+    schema = api.http.get("/openapi.json").json()
+    message = schema["components"]["schemas"]["ChatRequest"]["properties"]["message"]["description"]
+    assert "control characters" in message and "422" in message
+    assert_error(api.chat("\u0001\u0002 \u0007"), 422, "invalid_request")  # what the schema says
+    console = [
+        (path, method, op)
+        for path, ops in schema["paths"].items()
+        if path.startswith("/api/console")
+        for method, op in ops.items()
+    ]
+    assert console
+    for path, method, op in console:
+        assert {"400", "401", "403", "404", "429"} <= set(op["responses"]), f"{method} {path}"
+    chat = schema["paths"]["/api/chat"]["post"]["responses"]["503"]["description"]
+    assert "overloaded" in chat and "not_ready" in chat
+
+
 def test_health_and_readiness(api: Api) -> None:
     assert api.http.get("/healthz").json() == {"status": "ok", "index_build": None, "detail": None}
     ready = api.http.get("/readyz")

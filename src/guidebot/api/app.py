@@ -9,11 +9,13 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
+from starlette.datastructures import Headers
 from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import Response
 
 from guidebot import __version__
 from guidebot.api import chat, console, console_auth, web
-from guidebot.api.errors import install_error_handlers
+from guidebot.api.errors import error_response, install_error_handlers
 from guidebot.api.headers import ConsoleHeaders
 from guidebot.api.limits import BodySizeLimit, RateLimiter, SharedRateLimiter
 from guidebot.api.schemas import HealthResponse
@@ -26,6 +28,18 @@ sources. When the sources do not answer, it says so and points to an adviser.
 
 Every error is JSON `{"error": {"code", "message"}}`; bad input gets a 4xx, never a 500.
 """
+
+
+class JsonCorsMiddleware(CORSMiddleware):
+    """Starlette's CORS handling; a refused preflight answers the JSON error envelope like every other error."""
+
+    def preflight_response(self, request_headers: Headers) -> Response:
+        response = super().preflight_response(request_headers)
+        if response.status_code != 400:
+            return response
+        headers = {k: v for k, v in response.headers.items() if k.lower() not in ("content-length", "content-type")}
+        message = bytes(response.body).decode("utf-8", "replace")
+        return error_response(400, "cors_refused", message, headers)
 
 
 def create_app(settings: Settings, service: ChatService | None = None) -> FastAPI:
@@ -105,7 +119,7 @@ def create_app(settings: Settings, service: ChatService | None = None) -> FastAP
     app.add_middleware(ConsoleHeaders)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(
-        CORSMiddleware,
+        JsonCorsMiddleware,
         allow_origins=settings.cors_origins,
         allow_methods=["GET", "POST"],
         allow_headers=["Content-Type"],

@@ -22,7 +22,7 @@ from guidebot.api.chat import get_service
 from guidebot.api.console_auth import ConsoleSession, page_user, require
 from guidebot.api.errors import ApiError
 from guidebot.api.limits import client_ip
-from guidebot.api.schemas import ID_PATTERN, MAX_MESSAGE_CHARS, Language, clean_text, required_text
+from guidebot.api.schemas import CONSOLE_ERRORS, ID_PATTERN, MAX_MESSAGE_CHARS, Language, clean_text, required_text
 from guidebot.api.service import ChatService
 from guidebot.console.gaps import GapGroup, gaps_csv, group_gaps, question_matrix
 from guidebot.store import NotFoundError
@@ -33,7 +33,7 @@ Day = Annotated[dt.date | None, Query(ge=dt.date(2000, 1, 1), le=dt.date(2999, 1
 SearchText = Annotated[str | None, Query(max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")]
 StoreId = Annotated[str, PathParam(pattern=ID_PATTERN)]
 
-api = APIRouter(prefix="/api/console", tags=["console"])
+api = APIRouter(prefix="/api/console", tags=["console"], responses=CONSOLE_ERRORS)
 pages = APIRouter(prefix="/console", include_in_schema=False)
 PAGE_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "

@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from guidebot.api.chat import RateLimited, get_service
 from guidebot.api.errors import ApiError
 from guidebot.api.limits import client_ip
-from guidebot.api.schemas import clean_text
+from guidebot.api.schemas import CONSOLE_ERRORS, clean_text
 from guidebot.api.service import ChatService
 from guidebot.console.security import needs_rehash, permissions, verify_password
 from guidebot.store.accounts import User, normalise_email
@@ -34,7 +34,7 @@ CSRF_HEADER = "X-CSRF-Token"
 MAX_LOGIN_DELAY_S = 3.0
 UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
-router = APIRouter(prefix="/api/console", tags=["console"])
+router = APIRouter(prefix="/api/console", tags=["console"], responses=CONSOLE_ERRORS)
 
 
 @dataclass(frozen=True)

@@ -79,7 +79,8 @@ class ChatRequest(BaseModel):
     )
 
     message: str = Field(
-        description="The question, 1 to 2,000 characters after trimming.",
+        description="The question, 1 to 2,000 characters once control characters are removed and spaces trimmed: "
+        "a message of spaces or control characters only is refused with 422 `invalid_request`.",
         json_schema_extra={"minLength": 1, "maxLength": MAX_MESSAGE_CHARS},
     )
     conversation_id: str | None = Field(
@@ -184,3 +185,14 @@ class WidgetConfig(BaseModel):
     adviser_url: str
     adviser_contact: str
     examples: dict[str, list[str]]
+
+
+# What every console operation may answer besides its own result (the JSON error envelope).
+CONSOLE_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorResponse, "description": "The body is not JSON, or there is none."},
+    401: {"model": ErrorResponse, "description": "No console session (log in first)."},
+    403: {"model": ErrorResponse, "description": "The role may not do this, or the CSRF token or origin is wrong."},
+    404: {"model": ErrorResponse, "description": "No such conversation, message, document or user."},
+    422: {"model": ErrorResponse, "description": "A field is missing or invalid."},
+    429: {"model": ErrorResponse, "description": "Too many login attempts; retry after the seconds in Retry-After."},
+}
