@@ -585,8 +585,9 @@ def bench(
     what: Annotated[
         str,
         typer.Argument(
-            help="index (build figures), answer (latency figures), load (a server under load) or gaps (the "
-            "content-gaps report over 10,000 messages)."
+            help="index (build figures), answer (latency figures), load (a server under load), scale (retrieval "
+            "over --chunks synthetic passages, local and on a Chroma server) or gaps (the content-gaps report "
+            "over 10,000 messages)."
         ),
     ] = "index",
     edits: Annotated[int, typer.Option(help="Edited-article re-index runs to time.")] = 3,
@@ -596,6 +597,7 @@ def bench(
     ),
     clients: Annotated[str, typer.Option(help="load: client counts to run, comma-separated.")] = "4,16,64",
     seconds: Annotated[float, typer.Option(help="load: seconds per client count and endpoint.", min=1)] = 30.0,
+    chunks: Annotated[int, typer.Option(help="scale: synthetic passages to search.", min=100)] = 100_000,
 ) -> None:
     """Print benchmark figures: `index` (full build, raw embedder, one-article re-index, size, memory),
     `answer` (retrieval and extractive-answer latency, p50/p95, warm) or `load` (a server on loopback under
@@ -616,12 +618,16 @@ def bench(
         if not counts or min(counts) < 1:
             raise GuidebotError("--clients needs at least one count of 1 or more")
         lines = run_load_benchmark(get_settings(), golden=golden, clients=counts, seconds=seconds)
+    elif what == "scale":
+        from guidebot.evals.scalebench import run_scale_benchmark
+
+        lines = run_scale_benchmark(get_settings(), chunks=chunks, golden=golden)
     elif what == "gaps":
         from guidebot.evals.gapbench import run_gaps_benchmark
 
         lines = run_gaps_benchmark()
     else:
-        raise GuidebotError("bench takes 'index', 'answer', 'load' or 'gaps'")
+        raise GuidebotError("bench takes 'index', 'answer', 'load', 'scale' or 'gaps'")
     for line in lines:
         out.print(escape(line))
 
