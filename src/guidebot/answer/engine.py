@@ -17,7 +17,6 @@ import numpy as np
 from guidebot.answer.analysis import (
     Evidence,
     PassageAnalyser,
-    Question,
     TermWeights,
     analyse_question,
     build_evidence,
@@ -232,10 +231,6 @@ class _Prepared:
     @property
     def answerable(self) -> bool:
         return self.decision.answer
-
-    @property
-    def asked(self) -> Question:
-        return self.evidence.question
 
 
 NEARBY_TITLES = 2

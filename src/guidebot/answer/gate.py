@@ -149,10 +149,8 @@ class RefusalGate:
         shown["threshold"] = self.model.threshold
         if p >= self.model.threshold:
             return ruled
-        # the classifier is sure the passages do not answer: off-topic when the question is closer to the
-        # out-of-scope bank than to the questions the guide answers
-        off_topic = features.get("scope_out", 0.0) > features.get("scope_in", 0.0)
-        return GateDecision(False, "off_topic" if off_topic else "low_similarity", shown)
+        # the classifier is sure the passages do not answer
+        return self._off_topic(GateDecision(False, "low_similarity", shown), features)
 
     @staticmethod
     def _off_topic(decision: GateDecision, features: dict[str, Any]) -> GateDecision:

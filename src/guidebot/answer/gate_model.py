@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from guidebot.answer.ranker import read_logistic
 from guidebot.index.embedders import Embedder
 
 log = logging.getLogger(__name__)
@@ -71,17 +72,8 @@ class GateModel:
 
     @classmethod
     def load(cls, path: Path = GATE_PATH) -> GateModel:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if list(data["features"]) != list(GATE_FEATURES):
-            raise ValueError(f"{path}: trained on other features; rebuild it with `guidebot train`")
-        return cls(
-            np.asarray(data["mean"], dtype=np.float64),
-            np.asarray(data["scale"], dtype=np.float64),
-            np.asarray(data["coef"], dtype=np.float64),
-            float(data["intercept"]),
-            float(data["threshold"]),
-            data.get("meta", {}),
-        )
+        data, mean, scale, coef, intercept = read_logistic(path, GATE_FEATURES)
+        return cls(mean, scale, coef, intercept, float(data["threshold"]), data.get("meta", {}))
 
     def probability(self, features: dict[str, Any]) -> float:
         z = float(((gate_vector(features) - self.mean) / self.scale) @ self.coef + self.intercept)

@@ -130,6 +130,18 @@ def unit_features(ev: Evidence, weights: TermWeights) -> np.ndarray:
     return np.asarray(rows, dtype=np.float64)
 
 
+def read_logistic(
+    path: Path, features: tuple[str, ...]
+) -> tuple[dict[str, Any], np.ndarray, np.ndarray, np.ndarray, float]:
+    """A logistic regression's JSON artifact: (the whole file, scaler mean, scaler scale, coefficients, intercept).
+    Refused when it was trained on other features than ``features``."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if list(data["features"]) != list(features):
+        raise ValueError(f"{path}: trained on other features; rebuild it with `guidebot train`")
+    arrays = [np.asarray(data[key], dtype=np.float64) for key in ("mean", "scale", "coef")]
+    return data, arrays[0], arrays[1], arrays[2], float(data["intercept"])
+
+
 class Ranker(Protocol):
     name: str
 
@@ -150,16 +162,8 @@ class LearnedRanker:
 
     @classmethod
     def load(cls, path: Path = UNIT_RANKER_PATH) -> LearnedRanker:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if list(data["features"]) != list(FEATURES):
-            raise ValueError(f"{path}: trained on other features; rebuild it with `guidebot train`")
-        return cls(
-            np.asarray(data["mean"], dtype=np.float64),
-            np.asarray(data["scale"], dtype=np.float64),
-            np.asarray(data["coef"], dtype=np.float64),
-            float(data["intercept"]),
-            data.get("meta", {}),
-        )
+        data, mean, scale, coef, intercept = read_logistic(path, FEATURES)
+        return cls(mean, scale, coef, intercept, data.get("meta", {}))
 
     def probabilities(self, x: np.ndarray) -> np.ndarray:
         z = ((x - self.mean) / self.scale) @ self.coef + self.intercept
