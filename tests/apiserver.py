@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import socket
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import httpx
 import uvicorn
 from fastapi import FastAPI
 
+from guidebot.evals.servers import free_port, wait_ready
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+__all__ = ["free_port", "running"]
 
 
 @contextmanager
@@ -31,17 +26,8 @@ def running(app: FastAPI, ready_timeout_s: float = 120.0) -> Iterator[str]:
     thread = threading.Thread(target=server.run, name="uvicorn-test", daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + ready_timeout_s
     try:
-        while True:
-            try:
-                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline or not thread.is_alive():
-                raise RuntimeError(f"the server on {base} did not become ready")
-            time.sleep(0.05)
+        wait_ready(f"{base}/readyz", thread.is_alive, ready_timeout_s, 0.05)
         yield base
     finally:
         server.should_exit = True

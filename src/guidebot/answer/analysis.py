@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from guidebot.answer.text import asks_abroad, figures_asked, is_foreign, key_terms
+from guidebot.answer.text import YEAR, asks_abroad, figures_asked, is_foreign, key_terms, years_in
 from guidebot.chunking.units import Unit, split_units
 from guidebot.documents import Chunk
 from guidebot.index.lexical import tokenize
@@ -143,7 +143,7 @@ _MONTH = (
     r"september|october|november|december"
 )
 _SPANS: dict[str, re.Pattern[str]] = {
-    "year": re.compile(r"\b(19|20)\d{2}\b"),
+    "year": YEAR,
     "date": re.compile(r"\b(\d{1,2}(er)?|1st|\d{1,2}(th|nd|rd))\s+(" + _MONTH + r")\b", re.IGNORECASE),
     "amount": re.compile(r"\d[\d .,]*\s?(€|euros?\b|eur\b)|€\s?\d", re.IGNORECASE),
     "percentage": re.compile(r"\d\s?%|\b(pour ?cent|procent|percent)\b", re.IGNORECASE),
@@ -332,7 +332,7 @@ def analyse_question(typed: str, text: str, query: str, lang: str, retrieval_lan
         retrieval_lang=retrieval_lang,
         terms=frozenset(key_terms(query, retrieval_lang)),
         figures=frozenset(figures_asked(both)),
-        years=frozenset(re.findall(r"\b(?:19|20)\d{2}\b", both)),
+        years=years_in(both),
         answer_type=answer_type(text if len(text) >= len(query) // 2 else query),
         abroad=asks_abroad(both),
     )
@@ -351,7 +351,6 @@ class UnitEvidence:
     years: frozenset[str]
     words: int
     runs: frozenset[tuple[str, ...]]
-    row: bool
     cross_reference: bool
     no_info: bool
     hedge: bool
@@ -362,6 +361,10 @@ class UnitEvidence:
     @property
     def key(self) -> tuple[int, int]:
         return (self.passage, self.unit.position)
+
+    @property
+    def row(self) -> bool:
+        return self.unit.kind == "row"
 
 
 @dataclass
@@ -374,14 +377,19 @@ class Evidence:
     by_passage: list[list[UnitEvidence]]
     passage_tokens: list[frozenset[str]]  # each passage's embedded text (title, section, body), stemmed
     section_tokens: list[frozenset[str]]
-    scores: dict[tuple[int, int], float] = field(default_factory=dict)  # the unit ranker's, filled by rank()
+    scores: dict[tuple[int, int], float] = field(default_factory=dict)  # the unit ranker's (set_scores)
+    _ranked: list[UnitEvidence] | None = field(default=None, repr=False)
 
-    def unit(self, key: tuple[int, int]) -> UnitEvidence:
-        return self.by_passage[key[0]][key[1]]
+    def set_scores(self, scores: dict[tuple[int, int], float]) -> None:
+        """The unit ranker's scores; the ranking they make is sorted once, for the gate and the writer."""
+        self.scores = scores
+        self._ranked = None
 
     def ranked(self) -> list[UnitEvidence]:
         """Units by the ranker's score, best first (ties: passage order, then position)."""
-        return sorted(self.units, key=lambda u: (-self.scores.get(u.key, 0.0), u.passage, u.unit.position))
+        if self._ranked is None:
+            self._ranked = sorted(self.units, key=lambda u: (-self.scores.get(u.key, 0.0), u.passage, u.unit.position))
+        return self._ranked
 
 
 class PassageAnalyser:
@@ -443,10 +451,9 @@ def _unit_evidence(i: int, u: Unit, chunk: Chunk, sim: float, vec: np.ndarray | 
         tokens=frozenset(tokenize(u.text, chunk.lang)),
         sim=float(sim),
         spans=typed_spans(u.text),
-        years=frozenset(re.findall(r"\b(?:19|20)\d{2}\b", u.text)),
+        years=years_in(u.text),
         words=len(u.text.split()),
         runs=word_runs(u.text),
-        row=u.kind == "row",
         cross_reference=is_cross_reference(u.text),
         no_info=says_no_information(u.text),
         hedge=is_hedge(u.text),

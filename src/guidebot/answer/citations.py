@@ -56,7 +56,6 @@ class CheckedAnswer:
     dropped: list[str] = field(default_factory=list)
     removed_markers: list[int] = field(default_factory=list)
     source_langs: list[str] = field(default_factory=list)
-    used: list[int] = field(default_factory=list)  # 0-based indexes of the passages cited, in citation order
 
     @property
     def empty(self) -> bool:
@@ -117,8 +116,7 @@ def check_citations(
         out_lines.pop()
     citations = [_citation(new, passages[old - 1]) for old, new in sorted(renumber.items(), key=lambda kv: kv[1])]
     langs = list(dict.fromkeys(passages[old - 1].chunk.lang for old in renumber))
-    used = [old - 1 for old, _new in sorted(renumber.items(), key=lambda kv: kv[1])]
-    return CheckedAnswer("\n".join(out_lines), citations, dropped, removed, langs, used)
+    return CheckedAnswer("\n".join(out_lines), citations, dropped, removed, langs)
 
 
 def _sentences(body: str) -> list[str]:

@@ -1,12 +1,15 @@
 """The refusal gate: before any answer is written, decide whether the passages answer the question.
 
-It refuses, in this order:
+It refuses, in this order, reading the evidence pass (analysis.py):
 1. instructions aimed at the assistant (prompt injection), wherever they sit in the question;
 2. questions about the member's own account (balance, payslip, one invoice's status): the guide cannot see it;
-3. questions the retrieved passages do not answer, judged from the retrieval evidence: the best dense
-   similarity, whether both legs agree on the best passage, how many of the question's key terms the top
-   passages contain, and whether a figure or year the question names appears in them.
-Thresholds live in Settings, each with the eval run that chose it.
+3. a figure or year the question names that the passages lack, a figure asked for a year that no unit gives for
+   that year, a contact (phone, e-mail, opening hours) that no passage carries;
+4. questions the retrieved passages do not answer, judged by the hand thresholds of Settings (best dense
+   similarity, agreement of the legs, coverage of the question's key terms), each with the eval run that chose
+   it; with ``gate_mode=learned``, also when the calibrated classifier of gate_model.py is sure.
+A refusal for want of evidence is named off-topic when the scope router finds the question closer to the
+out-of-scope bank than to the questions the guide answers.
 """
 
 from __future__ import annotations
@@ -17,16 +20,12 @@ from typing import Any
 
 from guidebot.answer.analysis import Evidence, TermWeights, carries_type, type_has_span_form
 from guidebot.answer.gate_model import GateModel, ScopeRouter
+from guidebot.answer.text import years_in
 from guidebot.config import Settings
 from guidebot.index.embedders import Embedder
 from guidebot.retrieval.search import SearchResult
 
 TYPE_WINDOW = 6
-_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
-
-
-def _years(text: str) -> set[str]:
-    return set(_YEAR.findall(text))
 
 
 _INJECTION = re.compile(
@@ -209,7 +208,7 @@ def evidence_features(ev: Evidence, result: SearchResult, weights: TermWeights, 
     if q.years and type_has_span_form(q.answer_type) and q.answer_type not in ("year", "duration"):
         year_with_figure = any(
             carries_type(u.spans, q.answer_type)
-            and q.years & _years(f"{u.unit.text} {u.unit.intro or ''} {ev.passages[u.passage].chunk.section}")
+            and q.years & years_in(f"{u.unit.text} {u.unit.intro or ''} {ev.passages[u.passage].chunk.section}")
             for u in ev.units
         )
     return {

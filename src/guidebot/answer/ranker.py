@@ -22,6 +22,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from guidebot.answer.analysis import Evidence, TermWeights, UnitEvidence, carries_type, type_has_span_form
+from guidebot.answer.text import has_digit
 
 MODELS_DIR = Path(__file__).parent / "models"
 UNIT_RANKER_PATH = MODELS_DIR / "unit_ranker.json"
@@ -107,7 +108,7 @@ def unit_features(ev: Evidence, weights: TermWeights) -> np.ndarray:
                 1.0 if q.years and u.years and not year_match else 0.0,
                 1.0 if match else 0.0,
                 1.0 if span_form and not match else 0.0,
-                1.0 if any(ch.isdigit() for ch in u.unit.text) else 0.0,
+                1.0 if has_digit(u.unit.text) else 0.0,
                 1.0 / (1 + u.unit.position),
                 1.0 if u.unit.position == 0 else 0.0,
                 min(1.0, len(u.tokens - q.terms) / NOVEL_WORDS),
@@ -171,7 +172,7 @@ class LearnedRanker:
 
     def score(self, ev: Evidence, weights: TermWeights) -> None:
         probs = self.probabilities(unit_features(ev, weights))
-        ev.scores = {u.key: float(s) for u, s in zip(ev.units, probs, strict=True)}
+        ev.set_scores({u.key: float(s) for u, s in zip(ev.units, probs, strict=True)})
 
 
 # The hand weights the learned ranker replaced (set by reading dev answers), over the same features.
@@ -203,7 +204,7 @@ class HeuristicRanker:
             scores += w * col
         if len(x):
             scores += 0.1 * x[:, idx["has_digit"]] * (1.0 if ev.question.answer_type != "other" else 0.0)
-        ev.scores = {u.key: float(s) for u, s in zip(ev.units, scores, strict=True)}
+        ev.set_scores({u.key: float(s) for u, s in zip(ev.units, scores, strict=True)})
 
 
 def load_ranker(kind: str, path: Path | None = None) -> Ranker:

@@ -7,7 +7,7 @@ import re
 from guidebot.chunking.units import Unit, clean_inline, split_units
 from guidebot.index.lexical import tokenize
 
-__all__ = ["GENERIC_TERMS", "Unit", "clean_inline", "has_digit", "key_terms", "numbers_in", "split_units"]
+__all__ = ["GENERIC_TERMS", "Unit", "clean_inline", "has_digit", "key_terms", "numbers_in", "split_units", "years_in"]
 
 _NUMBER = re.compile(r"\d")
 
@@ -33,12 +33,20 @@ def has_digit(text: str) -> bool:
     return bool(_NUMBER.search(text))
 
 
+YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+
+
+def years_in(text: str) -> frozenset[str]:
+    """The years a text names (1900-2099)."""
+    return frozenset(YEAR.findall(text))
+
+
 def figures_asked(text: str) -> set[str]:
     """Years and decimal amounts a question names ('2024', '79,63'): an answer must contain them.
 
     Plain counts ("10 parts") are left out: an answer can be right without repeating them.
     """
-    years = set(re.findall(r"\b(?:19|20)\d{2}\b", text))
+    years = set(years_in(text))
     amounts = {m.replace(",", ".") for m in re.findall(r"\b\d+[,.]\d{2}\b", text)}
     return years | amounts
 

@@ -13,7 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
-from guidebot.api.errors import ApiError
+from guidebot.api.errors import STORE_UNAVAILABLE, ApiError
 from guidebot.api.limits import RateLimiter, SharedRateLimiter, client_ip
 from guidebot.api.schemas import ChatRequest, ChatResponse, ErrorResponse, FeedbackRequest, FeedbackResponse
 from guidebot.api.service import ChatService, NotReadyError, OverloadedError, Reply, Ticket
@@ -172,7 +172,7 @@ async def chat_stream(body: ChatRequest, service: Service) -> EventSourceRespons
             loop.call_soon_threadsafe(queue.put_nowait, ("error", error))
         except (OperationalError, InterfaceError):
             log.warning("store unavailable during a streamed answer")
-            error = {"error": {"code": "store_unavailable", "message": "guidebot cannot reach its database"}}
+            error = {"error": {"code": "store_unavailable", "message": STORE_UNAVAILABLE}}
             loop.call_soon_threadsafe(queue.put_nowait, ("error", error))
         except Exception:
             log.exception("streamed answer failed")

@@ -27,6 +27,7 @@ _HTTP_CODES = {
 
 
 STORE_RETRY = {"Retry-After": "5"}
+STORE_UNAVAILABLE = "guidebot cannot reach its database; please try again shortly"
 
 
 class ApiError(Exception):
@@ -80,9 +81,7 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _store_down(request: Request, exc: Exception) -> JSONResponse:
         # the database cannot be reached (stopped, restarting, locked): an honest 503, not a 500
         log.warning("store unavailable on %s %s: %s", request.method, request.url.path, exc.__class__.__name__)
-        return error_response(
-            503, "store_unavailable", "guidebot cannot reach its database; please try again shortly", STORE_RETRY
-        )
+        return error_response(503, "store_unavailable", STORE_UNAVAILABLE, STORE_RETRY)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

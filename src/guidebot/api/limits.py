@@ -128,8 +128,6 @@ class SharedRateLimiter:
             return 0.0
         return float(store.take_token(f"chat:{client}", self.capacity, self.rate, self.clock()))
 
-    retry_after = staticmethod(RateLimiter.retry_after)
-
 
 def client_ip(request: Request) -> str | None:
     """The client's address (the member's, behind a proxy listed in forwarded_allow_ips)."""

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,6 +27,7 @@ import httpx
 from guidebot.config import Settings
 from guidebot.evals.golden import load_golden
 from guidebot.evals.metrics import percentile
+from guidebot.evals.servers import free_port, wait_ready
 
 READY_TIMEOUT_S = 300.0
 EMBED_PROBE_S = 5.0
@@ -77,12 +77,6 @@ def embedding_rate(settings: Settings, questions: list[str]) -> float:
         if time.perf_counter() - start >= EMBED_PROBE_S:
             break
     return n / (time.perf_counter() - start)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _peak_rss_mb(pid: int) -> float | None:
@@ -162,7 +156,7 @@ def run_load_benchmark(settings: Settings, *, golden: Path, clients: list[int], 
     yield f"raw query embedding  {rate:.1f} queries/s (one at a time, this machine, this run)"
     yield f"questions            {len(questions)} distinct golden questions, each once before any repeat"
     scratch = Path(tempfile.mkdtemp(prefix="guidebot-load-"))
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "GUIDEBOT_DATABASE_URL": f"sqlite:///{scratch / 'load.sqlite3'}",
@@ -179,16 +173,10 @@ def run_load_benchmark(settings: Settings, *, golden: Path, clients: list[int], 
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + READY_TIMEOUT_S
-        while True:
-            try:
-                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the server did not become ready; see {scratch / 'server.log'}")
-            time.sleep(0.2)
+        try:
+            wait_ready(f"{base}/readyz", lambda: server.poll() is None, READY_TIMEOUT_S, 0.2)
+        except RuntimeError as exc:
+            raise RuntimeError(f"{exc}; see {scratch / 'server.log'}") from exc
         stream = itertools.cycle(questions)
         warm = Phase("/api/chat", 1, 3.0)
         asyncio.run(_run_phase(base, warm, stream))  # warm-up, not reported

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -19,24 +18,18 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import httpx
 import numpy as np
 
 from guidebot.config import Settings
 from guidebot.documents import Chunk
 from guidebot.evals.golden import load_golden
 from guidebot.evals.metrics import percentile
+from guidebot.evals.servers import free_port, wait_ready
 from guidebot.index.lexical import LexicalIndex
 from guidebot.index.vectors import VectorLocation, VectorStore
 
 QUESTIONS = 200
 WORDS_PER_PASSAGE = 60
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _chunks(n: int, vocabulary: list[str], rng: np.random.Generator) -> list[Chunk]:
@@ -105,7 +98,7 @@ def run_scale_benchmark(settings: Settings, *, chunks: int, golden: Path) -> Ite
         yield "hybrid, local       " + _timed(
             lambda v, q: (local.query(v, 40), lexical.search(q, "fr", 40)), qvecs, questions
         )
-        port = _free_port()
+        port = free_port()
         chroma = Path(sys.executable).with_name("chroma")
         server = subprocess.Popen(
             [str(chroma), "run", "--path", str(scratch / "server"), "--host", "127.0.0.1", "--port", str(port)],
@@ -113,12 +106,7 @@ def run_scale_benchmark(settings: Settings, *, chunks: int, golden: Path) -> Ite
             stderr=subprocess.DEVNULL,
         )
         url = f"http://127.0.0.1:{port}"
-        for _ in range(300):
-            try:
-                if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
+        wait_ready(f"{url}/api/v2/heartbeat", lambda: server is not None and server.poll() is None, 60.0)
         t = time.perf_counter()
         remote = VectorStore(VectorLocation("http", "scale", url), scratch, create=True)
         remote.add(items, vectors)
