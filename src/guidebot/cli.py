@@ -378,9 +378,16 @@ def eval_(
         engine: Any = NaivePipeline(settings, load_embedder(settings), settings.corpus_dir)
     else:
         engine = _engine(settings, writer)
+    from guidebot.privacy import load_masker
+
+    masker = load_masker(settings)  # questions are masked as the chat API masks them
     with _progress() as progress:
         run = run_golden(
-            engine, cases, writer, progress=(lambda done, total: progress("eval", done, total)) if progress else None
+            engine,
+            cases,
+            writer,
+            progress=(lambda done, total: progress("eval", done, total)) if progress else None,
+            masker=masker,
         )
     paths = write_run(
         run,
@@ -525,6 +532,34 @@ def user_list() -> None:
     """The console accounts, their roles and whether they are disabled."""
     for user in _accounts(get_settings()).list_users():
         out.print(escape(f"{user.email}  {user.role}{'  (disabled)' if user.disabled else ''}"))
+
+
+store_app = typer.Typer(help="The conversation store: delete what is older than the retention.")
+app.add_typer(store_app, name="store")
+
+
+@store_app.command("purge")
+def store_purge(
+    older_than: Annotated[
+        int | None,
+        typer.Option("--older-than", min=1, help="Days; default: GUIDEBOT_RETENTION_DAYS.", metavar="DAYS"),
+    ] = None,
+) -> None:
+    """Delete conversations untouched for more than DAYS, with their messages, feedback and reviews (audited)."""
+    from guidebot.store import ConversationStore
+    from guidebot.store.accounts import AccountStore
+    from guidebot.store.retention import purge_older_than
+
+    settings = get_settings()
+    days = older_than if older_than is not None else settings.retention_days
+    if days <= 0:
+        raise GuidebotError("GUIDEBOT_RETENTION_DAYS is 0 (keep forever): say how old with --older-than DAYS")
+    store = ConversationStore(settings.database_url)
+    try:
+        counts = purge_older_than(store, AccountStore(store.engine, settings.secret_key.get_secret_value()), days)
+    finally:
+        store.close()
+    out.print(", ".join(f"{n} {what}" for what, n in counts.items()) + f" deleted (untouched for over {days} days)")
 
 
 @app.command(name="llamacpp-serve")

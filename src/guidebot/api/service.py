@@ -23,6 +23,7 @@ from guidebot.console.gaps import QuestionVectors
 from guidebot.errors import GuidebotError
 from guidebot.index import layout
 from guidebot.index.embedders import Embedder
+from guidebot.privacy import Masker, load_masker
 from guidebot.store import ConversationStore, NotFoundError
 from guidebot.store.accounts import AccountStore
 from guidebot.store.review import ReviewStore
@@ -32,6 +33,7 @@ log = logging.getLogger(__name__)
 EngineFactory = Callable[[Settings, Embedder], AnswerEngine]
 T = TypeVar("T")
 WATCH_MIN_S = 0.2
+RETENTION_EVERY_S = 24 * 3600.0
 
 
 class NotReadyError(RuntimeError):
@@ -98,6 +100,7 @@ class ChatService:
         self.accounts: AccountStore
         self.reviews: ReviewStore
         self.question_vectors: QuestionVectors
+        self.masker: Masker
         self.executor = ThreadPoolExecutor(max_workers=settings.chat_workers, thread_name_prefix="guidebot-chat")
         self._admission = threading.Lock()
         self.admitted = 0  # answers computing or waiting for a worker
@@ -114,6 +117,9 @@ class ChatService:
     def load(self) -> None:
         try:
             started = time.perf_counter()
+            masker: list[Masker] = []  # the spaCy model loads while the index does
+            masking = threading.Thread(target=self._load_masker, args=(masker,), name="guidebot-mask")
+            masking.start()
             if self._store is None:
                 self._store = ConversationStore(self.settings.database_url)
             if self._embedder is None:
@@ -126,12 +132,24 @@ class ChatService:
             self.accounts = AccountStore(self._store.engine, self.settings.secret_key.get_secret_value())
             self.reviews = ReviewStore(self._store.engine)
             self.question_vectors = QuestionVectors(self._embedder)
+            masking.join()
+            if not masker:
+                raise GuidebotError("the personal-data masker could not be loaded (see the log)")
+            self.masker = masker[0]
             self._state = "ready"
             log.info("ready in %.1f s (index %s)", time.perf_counter() - started, self.index_build)
             threading.Thread(target=self._watch, name="guidebot-index-watch", daemon=True).start()
+            if self.settings.retention_days:
+                threading.Thread(target=self._retain, name="guidebot-retention", daemon=True).start()
         except Exception as exc:  # reported by /readyz; the process stays up so health checks can see why
             log.exception("loading failed")
             self._state, self._error = "failed", str(exc)
+
+    def _load_masker(self, into: list[Masker]) -> None:
+        try:
+            into.append(load_masker(self.settings))
+        except Exception:  # load() reports it as a failed start
+            log.exception("loading the personal-data masker failed")
 
     def close(self) -> None:
         self._closing.set()
@@ -188,6 +206,19 @@ class ChatService:
             except Exception:  # a failed look is tried again at the next tick  # noqa: BLE001
                 log.exception("index watcher")
 
+    def _retain(self) -> None:
+        """Delete what is older than the retention at start-up, then once a day (every worker may: deleting
+        what another worker deleted already is nothing)."""
+        from guidebot.store.retention import purge_older_than
+
+        while not self._closing.is_set():
+            try:
+                counts = purge_older_than(self.store, self.accounts, self.settings.retention_days, actor="server")
+                log.info("retention: %s deleted", counts)
+            except Exception:  # a store that is down now is purged at the next tick  # noqa: BLE001
+                log.exception("retention purge")
+            self._closing.wait(RETENTION_EVERY_S)
+
     # --- admission ----------------------------------------------------------------------------------
     def admit(self) -> Ticket:
         """A place for one more answer, or OverloadedError at once when ``chat_queue`` are admitted already."""
@@ -231,8 +262,10 @@ class ChatService:
             raise NotFoundError(f"unknown conversation {conversation_id}")
 
     def stream(self, message: str, conversation_id: str | None, language: str | None) -> Iterator[str | Reply]:
-        """Yield the answer's text as it is written, then the stored Reply."""
+        """Yield the answer's text as it is written, then the stored Reply. The question is masked first: the
+        answer, the stored question and its query never hold the personal data it may carry."""
         store = self.store
+        message = self.masker.mask(message)
         history = store.history(conversation_id) if conversation_id else []
         result: AnswerResult | None = None
         for item in self.engine.ask_stream(message, history, language=language, writer=self.writer):
@@ -243,6 +276,10 @@ class ChatService:
         assert result is not None
         cid, mid = store.add_answer(conversation_id, message, result)
         yield Reply(cid, mid, result)
+
+    def add_feedback(self, message_id: str, rating: str, comment: str | None) -> str:
+        """Store a thumbs up or down, its comment masked like a question."""
+        return self.store.add_feedback(message_id, rating, self.masker.mask(comment) if comment else comment)
 
     def answer(self, message: str, conversation_id: str | None, language: str | None) -> Reply:
         *_, reply = self.stream(message, conversation_id, language)

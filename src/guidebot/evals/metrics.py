@@ -158,6 +158,7 @@ def aggregate(rows: list[dict[str, Any]]) -> dict[str, Any]:
     out["refusal_precision"] = correct_refusals / len(refused) if refused else None
     out["refusal_recall"] = correct_refusals / len(must_refuse) if must_refuse else None
     out["false_refusals"] = (sum(1 for r in answerable if r["refused"]) / len(answerable)) if answerable else None
+    out["masked_questions"] = mean(1.0 if r.get("masked") else 0.0 for r in rows)
     latencies = [r["latency_ms"] for r in rows]
     out["latency_p50_ms"] = percentile(latencies, 0.5)
     out["latency_p95_ms"] = percentile(latencies, 0.95)

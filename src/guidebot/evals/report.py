@@ -23,6 +23,7 @@ SUMMARY_KEYS = (
     "refusal_precision",
     "refusal_recall",
     "false_refusals",
+    "masked_questions",
     "latency_p50_ms",
     "latency_p95_ms",
 )
@@ -92,6 +93,9 @@ def markdown_report(data: dict[str, Any]) -> str:
             f"- `{r['id']}` ({r['lang']}, {r['kind']}) {r['question']!r}: {why}; "
             f"gate {r['gate'].get('reason')}, top {r['ranking'][:3]}"
         )
+    masked = [r for r in data["rows"] if r.get("masked")]
+    lines += ["", f"## Questions changed by personal-data masking ({len(masked)})", ""]
+    lines += [f"- `{r['id']}` {r['question']!r} -> {r['masked']!r}" for r in masked]
     return "\n".join(lines) + "\n"
 
 

@@ -20,21 +20,31 @@ from guidebot.evals.metrics import (
     speaks_language,
     word_count,
 )
+from guidebot.privacy import Masker, NoMasker
 
 Progress = Callable[[int, int], None]
 RANK_DEPTH = 10
 
 
-def evaluate_case(engine: AnswerEngine, case: GoldenCase, writer: str = "extractive") -> dict[str, Any]:
-    """Ask the case's history then its question; return the per-question row of the run file."""
+def evaluate_case(
+    engine: AnswerEngine, case: GoldenCase, writer: str = "extractive", masker: Masker | None = None
+) -> dict[str, Any]:
+    """Ask the case's history then its question, masked as the chat API masks them; return the per-question row
+    of the run file (``masked`` says whether masking changed the question: a golden question is no member's
+    personal data, so each change is a word of the guide masked by mistake, or a name the question asks about)."""
+    masker = masker or NoMasker()
     history: list[Turn] = []
     for previous in case.history:
+        previous = masker.mask(previous)
         r = engine.ask(previous, history, writer=writer)
         history.append(Turn(previous, r.query, r.language))
+    question = masker.mask(case.question)
     start = time.perf_counter()
-    result = engine.ask(case.question, history, writer=writer)
+    result = engine.ask(question, history, writer=writer)
     latency = (time.perf_counter() - start) * 1000
-    return score(engine, case, result, latency)
+    row = score(engine, case, result, latency)
+    row["masked"] = question if question != case.question else None
+    return row
 
 
 def score(engine: AnswerEngine, case: GoldenCase, result: AnswerResult, latency_ms: float) -> dict[str, Any]:
@@ -78,12 +88,16 @@ def score(engine: AnswerEngine, case: GoldenCase, result: AnswerResult, latency_
 
 
 def run_golden(
-    engine: AnswerEngine, cases: list[GoldenCase], writer: str = "extractive", progress: Progress | None = None
+    engine: AnswerEngine,
+    cases: list[GoldenCase],
+    writer: str = "extractive",
+    progress: Progress | None = None,
+    masker: Masker | None = None,
 ) -> dict[str, Any]:
     """Rows for every case, the overall summary, and the summary by language and by kind."""
     rows = []
     for i, case in enumerate(cases, start=1):
-        rows.append(evaluate_case(engine, case, writer))
+        rows.append(evaluate_case(engine, case, writer, masker))
         if progress:
             progress(i, len(cases))
     return {

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Engine, create_engine, event, select, text, update
+from sqlalchemy import Engine, create_engine, delete, event, select, text, update
 from sqlalchemy.engine import make_url
 
 from guidebot.answer.engine import AnswerResult, Turn
@@ -232,6 +232,21 @@ class ConversationStore:
         return StoredMessage(
             r.id, r.conversation_id, r.question, r.query, r.language, r.answer, r.refused, list(r.citations)
         )
+
+    def purge(self, before: dt.datetime) -> dict[str, int]:
+        """Delete the conversations untouched since ``before``, with their messages, feedback and reviews, in one
+        transaction; returns how many rows of each went."""
+        c, m, f, r = schema.conversations, schema.messages, schema.feedback, schema.reviews
+        old = select(c.c.id).where(c.c.updated_at < before)
+        old_messages = select(m.c.id).where(m.c.conversation_id.in_(old))
+        with self.engine.begin() as conn:
+            counts = {
+                "feedback": conn.execute(delete(f).where(f.c.message_id.in_(old_messages))).rowcount,
+                "reviews": conn.execute(delete(r).where(r.c.message_id.in_(old_messages))).rowcount,
+                "messages": conn.execute(delete(m).where(m.c.conversation_id.in_(old))).rowcount,
+                "conversations": conn.execute(delete(c).where(c.c.updated_at < before)).rowcount,
+            }
+        return counts
 
     def add_feedback(self, message_id: str, rating: str, comment: str | None = None) -> str:
         if rating not in ("up", "down"):
