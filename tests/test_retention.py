@@ -118,3 +118,44 @@ def test_the_server_purges_at_start(tmp_path: Path) -> None:
     finally:
         service.close()
         store.close()
+
+
+def test_the_command_masks_what_was_stored_before_masking(tmp_path: Path) -> None:
+    db = tmp_path / "store.sqlite3"
+    store = ConversationStore(f"sqlite:///{db}")
+    try:
+        cid, mid = store.add_answer(
+            None, "Mon IBAN BE68 5390 0754 7034 est-il bon ?", make_result(query="iban BE68 5390 0754 7034")
+        )
+        store.add_feedback(mid, "down", "appelez-moi au 0475 12 34 56")
+        store.add_answer(cid, "Combien coûte une part ?", make_result())
+        done = subprocess.run(
+            [sys.executable, "-m", "guidebot.cli", "store", "mask"],
+            env={**os.environ, "GUIDEBOT_DATABASE_URL": f"sqlite:///{db}"},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert done.returncode == 0, done.stderr
+        assert "1 messages and 1 feedback comments masked" in done.stdout
+        message = store.get_message(mid)
+        assert message.question == "Mon IBAN [IBAN] est-il bon ?" and message.query == "iban [IBAN]"
+        with store.engine.connect() as conn:
+            assert conn.execute(select(schema.feedback.c.comment)).scalar_one() == "appelez-moi au [téléphone]"
+            vector = conn.execute(select(schema.messages.c.question_vector).where(schema.messages.c.id == mid))
+            assert vector.scalar_one() is None
+        files = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("store.sqlite3"))
+        assert b"BE68 5390" not in files and b"0475 12 34 56" not in files
+    finally:
+        store.close()
+
+
+def test_remask_and_compact_on_both_backends(make_store: StoreFactory) -> None:
+    store = make_store()
+    _, mid = store.add_answer(None, "Mail: marie.dubois@gmail.com", make_result(query="mail marie.dubois@gmail.com"))
+    counts = store.remask(lambda text: text.replace("marie.dubois@gmail.com", "[e-mail]"))
+    store.compact()
+    assert counts == {"messages": 1, "feedback": 0}
+    message = store.get_message(mid)
+    assert (message.question, message.query) == ("Mail: [e-mail]", "mail [e-mail]")
+    assert store.remask(lambda text: text) == {"messages": 0, "feedback": 0}

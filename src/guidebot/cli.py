@@ -534,7 +534,7 @@ def user_list() -> None:
         out.print(escape(f"{user.email}  {user.role}{'  (disabled)' if user.disabled else ''}"))
 
 
-store_app = typer.Typer(help="The conversation store: delete what is older than the retention.")
+store_app = typer.Typer(help="The conversation store: delete what is past the retention; mask what came before.")
 app.add_typer(store_app, name="store")
 
 
@@ -557,9 +557,31 @@ def store_purge(
     store = ConversationStore(settings.database_url)
     try:
         counts = purge_older_than(store, AccountStore(store.engine, settings.secret_key.get_secret_value()), days)
+        store.compact()
     finally:
         store.close()
     out.print(", ".join(f"{n} {what}" for what, n in counts.items()) + f" deleted (untouched for over {days} days)")
+
+
+@store_app.command("mask")
+def store_mask() -> None:
+    """Mask the personal data of what was stored before masking was on (questions, queries, comments)."""
+    from guidebot.privacy import PresidioMasker
+    from guidebot.store import ConversationStore
+    from guidebot.store.accounts import AccountStore
+
+    settings = get_settings()
+    masker = PresidioMasker(names=settings.privacy_names)
+    store = ConversationStore(settings.database_url)
+    try:
+        counts = store.remask(masker.mask)
+        store.compact()
+        AccountStore(store.engine, settings.secret_key.get_secret_value()).audit(
+            None, "remask", "store", dict(counts), actor="cli"
+        )
+    finally:
+        store.close()
+    out.print(f"{counts['messages']} messages and {counts['feedback']} feedback comments masked")
 
 
 @app.command(name="llamacpp-serve")

@@ -8,6 +8,7 @@ import secrets
 import sqlite3
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -97,6 +98,7 @@ def make_engine(url: str) -> Engine:
             _wal(cur)
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA secure_delete=ON")  # deleted and rewritten text is zeroed, not left in free pages
             cur.close()
             # SQLite's own lower() folds ASCII only; advisers search French text ("COÛTE" must find "coûte")
             dbapi_conn.create_function("lower", 1, _lower, deterministic=True)
@@ -232,6 +234,51 @@ class ConversationStore:
         return StoredMessage(
             r.id, r.conversation_id, r.question, r.query, r.language, r.answer, r.refused, list(r.citations)
         )
+
+    def remask(self, mask: Callable[[str], str], batch: int = 500) -> dict[str, int]:
+        """Mask again what was stored before masking (or under a weaker masker): questions, queries and feedback
+        comments that ``mask`` changes are rewritten, and a rewritten question loses its vector (computed from
+        the typed text; the gaps report embeds the masked one instead). Returns how many rows changed."""
+        m, f = schema.messages, schema.feedback
+        counts = {"messages": 0, "feedback": 0}
+        for table, columns, key in ((m, ("question", "query"), "messages"), (f, ("comment",), "feedback")):
+            after = ""
+            while True:
+                with self.engine.connect() as conn:
+                    rows = conn.execute(
+                        select(table.c.id, *(table.c[c] for c in columns))
+                        .where(table.c.id > after)
+                        .order_by(table.c.id)
+                        .limit(batch)
+                    ).all()
+                if not rows:
+                    break
+                after = rows[-1].id
+                with self.engine.begin() as conn:
+                    for row in rows:
+                        new = {c: mask(getattr(row, c)) for c in columns if getattr(row, c)}
+                        changed: dict[str, str | None] = {c: v for c, v in new.items() if v != getattr(row, c)}
+                        if not changed:
+                            continue
+                        if table is m and "question" in changed:
+                            changed["question_vector"] = None
+                        conn.execute(update(table).where(table.c.id == row.id).values(**changed))
+                        counts[key] += 1
+        return counts
+
+    def compact(self) -> None:
+        """Rewrite the files so that deleted or masked text is gone from them, not only unreachable: SQLite is
+        checkpointed and vacuumed; PostgreSQL's conversation tables get VACUUM FULL (it locks them meanwhile;
+        old WAL segments are recycled by PostgreSQL itself)."""
+        if self.engine.dialect.name == "sqlite":
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+                conn.exec_driver_sql("VACUUM")
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            return
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM FULL messages, feedback, reviews, conversations")
+            conn.exec_driver_sql("CHECKPOINT")
 
     def purge(self, before: dt.datetime) -> dict[str, int]:
         """Delete the conversations untouched since ``before``, with their messages, feedback and reviews, in one
