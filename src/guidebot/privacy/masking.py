@@ -127,15 +127,23 @@ class NoMasker:
 
 
 def _nlp_engine(names: bool) -> Any:
-    """Presidio's spaCy engine on the French model with only the pipes NER needs, or on a blank French
-    tokenizer when names are not masked (no model loaded)."""
+    """Presidio's spaCy engine on the French model with only the pipes NER needs; a text in which no name can
+    be kept (``may_hold_name``), or any text when names are not masked, is only tokenised."""
     import spacy
-    from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
+    from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, SpacyNlpEngine
+
+    from guidebot.privacy.recognizers import may_hold_name
 
     class FrenchNer(SpacyNlpEngine):
         def load(self) -> None:
-            model = spacy.load(SPACY_MODEL, exclude=_UNUSED_PIPES) if names else spacy.blank("fr")
+            self.tokenizer = spacy.blank("fr")
+            model = spacy.load(SPACY_MODEL, exclude=_UNUSED_PIPES) if names else self.tokenizer
             self.nlp = {LANGUAGE: model}  # type: ignore[assignment]
+
+        def process_text(self, text: str, language: str) -> NlpArtifacts:
+            if names and may_hold_name(text):
+                return super().process_text(text, language)
+            return self._doc_to_nlp_artifact(self.tokenizer(text), language)
 
     config = NerModelConfiguration(
         model_to_presidio_entity_mapping={"PER": "PER"}, labels_to_ignore=["LOC", "ORG", "MISC"]

@@ -185,6 +185,13 @@ def _starts_sentence(text: str, at: int) -> bool:
     return not before or before[-1] in '.?!:;"«“(\n'
 
 
+def may_hold_name(text: str) -> bool:
+    """Could the model find a name here that the filters keep? Only if a name word stands somewhere other than
+    at the start of a sentence (a kept name is two words, or one inside a sentence). Most questions have none,
+    and skip the model (about 5 ms each)."""
+    return any(_is_name_word(w.group()) and not _starts_sentence(text, w.start()) for w in _WORD.finditer(text))
+
+
 class PersonNameRecognizer(LocalRecognizer):
     """Person names: the spaCy model's PER entities, trimmed to their capitalised words that are neither a
     function word nor a word of Smart's own vocabulary; and a capitalised name after "je m'appelle"."""
