@@ -9,7 +9,7 @@ from contextlib import contextmanager
 import uvicorn
 from fastapi import FastAPI
 
-from guidebot.evals.servers import free_port, wait_ready
+from guidebot.bench.servers import free_port, wait_ready
 
 __all__ = ["free_port", "running"]
 

@@ -179,21 +179,10 @@ def search(
 
 
 def _engine(settings: Settings, writer: str) -> Any:
-    from guidebot.answer.engine import AnswerEngine
-    from guidebot.answer.llm import LLMQueryRewriter, build_writers
+    from guidebot.answer.build import build_engine
     from guidebot.index.embedders import load_embedder
-    from guidebot.index.reader import open_index
 
-    embedder = load_embedder(settings)
-    snapshot = open_index(settings, embedder)
-    writers = build_writers(settings) if writer != "extractive" else {}
-    if writer not in ("extractive", *writers):
-        raise GuidebotError(f"writer {writer!r} is not available: set GUIDEBOT_LLM_BASE_URL for 'openai'")
-    if settings.llm_base_url and "openai" not in writers:
-        writers = build_writers(settings)
-    # with an LLM configured, follow-ups are rewritten by it (whatever writer answers)
-    rewriter = LLMQueryRewriter(writers["openai"]) if "openai" in writers else None
-    return AnswerEngine(settings, embedder, snapshot, dict(writers), rewriter)
+    return build_engine(settings, load_embedder(settings), writer)
 
 
 @app.command()
@@ -430,7 +419,7 @@ def import_corrections(
     """Turn the console's reviewed answers into golden questions (one per reviewed message; re-run to update)."""
     import datetime as dt
 
-    from guidebot.console.corrections import case_from_review, merge_cases
+    from guidebot.evals.corrections import case_from_review, merge_cases
     from guidebot.index.reader import open_index
     from guidebot.store import ConversationStore
     from guidebot.store.accounts import AccountStore
@@ -657,16 +646,21 @@ def bench(
     chunks: Annotated[int, typer.Option(help="scale: synthetic passages to search.", min=100)] = 100_000,
 ) -> None:
     """Print benchmark figures: `index` (full build, raw embedder, one-article re-index, size, memory),
-    `answer` (retrieval and extractive-answer latency, p50/p95, warm) or `load` (a server on loopback under
-    concurrent clients: answers/s against the raw embedding rate, latency, first token, errors, peak RSS)."""
-    from guidebot.index.benchmark import run_answer_benchmark, run_index_benchmark
+    `answer` (retrieval and extractive-answer latency, p50/p95, warm), `load` (a server on loopback under
+    concurrent clients: answers/s against the raw embedding rate, latency, first token, errors, peak RSS),
+    `scale` (retrieval over synthetic passages, locally and on a Chroma server) or `gaps` (the content-gaps
+    report over many stored messages)."""
 
     if what == "index":
+        from guidebot.bench.index import run_index_benchmark
+
         lines = run_index_benchmark(get_settings(), edits=edits, workdir=workdir)
     elif what == "answer":
+        from guidebot.bench.answer import run_answer_benchmark
+
         lines = run_answer_benchmark(get_settings(), golden=golden)
     elif what == "load":
-        from guidebot.evals.loadbench import run_load_benchmark
+        from guidebot.bench.load import run_load_benchmark
 
         try:
             counts = [int(x) for x in clients.split(",") if x.strip()]
@@ -676,11 +670,11 @@ def bench(
             raise GuidebotError("--clients needs at least one count of 1 or more")
         lines = run_load_benchmark(get_settings(), golden=golden, clients=counts, seconds=seconds)
     elif what == "scale":
-        from guidebot.evals.scalebench import run_scale_benchmark
+        from guidebot.bench.scale import run_scale_benchmark
 
         lines = run_scale_benchmark(get_settings(), chunks=chunks, golden=golden)
     elif what == "gaps":
-        from guidebot.evals.gapbench import run_gaps_benchmark
+        from guidebot.bench.gaps import run_gaps_benchmark
 
         lines = run_gaps_benchmark()
     else:

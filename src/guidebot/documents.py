@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 SOURCES = ("guide", "contract", "report", "reform")
 LANGS = ("fr", "nl", "en")
 TOOLS = ("3en1", "activite", "both")
+# A PDF page starts at such a line in a Document's text (the loader writes it, the chunker reads it)
+PAGE_MARKER = "<!-- page: {n} -->"
+PAGE_MARKER_RE = re.compile(r"^<!-- page: (\d+) -->$")
 
 
 @dataclass(frozen=True)
@@ -83,3 +87,12 @@ class Chunk:
 
 def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Turn:
+    """A previous question of a conversation, as the store keeps it and the engine reads it for follow-ups."""
+
+    question: str
+    query: str
+    language: str

@@ -27,8 +27,10 @@ from guidebot.answer.gate import GateDecision, RefusalGate, is_injection, strip_
 from guidebot.answer.messages import framing, refusal
 from guidebot.answer.ranker import Ranker, load_ranker
 from guidebot.answer.text import is_foreign
+from guidebot.answer.tools import question_tool
 from guidebot.answer.writers import AnswerWriter, ExtractiveWriter
 from guidebot.config import Settings
+from guidebot.documents import Turn
 from guidebot.index.embedders import Embedder
 from guidebot.index.reader import IndexSnapshot
 from guidebot.retrieval.followup import Rewrite, rewrite_followup
@@ -41,15 +43,6 @@ MAX_QUESTION_CHARS = 2000
 # 0.68; 2 -> 0.72 at 0.063 false refusals; 3 -> 0.72 at 0.071.
 NO_INFO_UNITS = 2
 QueryRewriter = Callable[[str, "list[Turn]"], Rewrite]
-
-
-@dataclass(frozen=True)
-class Turn:
-    """A previous question of the conversation, as the engine needs it for follow-ups."""
-
-    question: str
-    query: str
-    language: str
 
 
 @dataclass
@@ -69,6 +62,17 @@ class AnswerResult:
     dropped: list[str] = field(default_factory=list)
     latency_ms: float = 0.0
     query_vector: np.ndarray | None = field(default=None, repr=False)  # kept with the message (gaps report)
+
+    def passage_records(self) -> list[dict[str, Any]]:
+        """The passages as the store keeps them: rank, ids, title, section and each leg's score and rank."""
+        return [{"rank": i, **p.to_dict(full=False)} for i, p in enumerate(self.passages, start=1)]
+
+    def citation_records(self) -> list[dict[str, Any]]:
+        return [{**c.public(), "chunk_id": c.chunk_id, "page": c.page} for c in self.citations]
+
+    def tool(self, question: str) -> str | None:
+        """The tool the question is about (for the console's filter)."""
+        return question_tool(f"{question} {self.query}", self.passages, self.citations)
 
     def public(self) -> dict[str, Any]:
         return {
@@ -263,3 +267,6 @@ def _framed(checked: CheckedAnswer, lang: str) -> str:
             # one paragraph: the member reads the framing line and the quote together
             return f"{line} {checked.text}"
     return checked.text
+
+
+__all__ = ["AnswerEngine", "AnswerResult", "QueryRewriter", "Turn"]

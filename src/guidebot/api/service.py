@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from guidebot.answer.build import build_engine
 from guidebot.answer.engine import AnswerEngine, AnswerResult
 from guidebot.config import Settings
 from guidebot.console.gaps import QuestionVectors
@@ -31,6 +32,7 @@ from guidebot.store.review import ReviewStore
 log = logging.getLogger(__name__)
 
 EngineFactory = Callable[[Settings, Embedder], AnswerEngine]
+
 T = TypeVar("T")
 WATCH_MIN_S = 0.2
 RETENTION_EVERY_S = 24 * 3600.0
@@ -64,18 +66,6 @@ class Reply:
         return {"conversation_id": self.conversation_id, "message_id": self.message_id, **self.result.public()}
 
 
-def default_engine(settings: Settings, embedder: Embedder) -> AnswerEngine:
-    """The engine as configured: extractive by default, with the LLM writers and rewriter when a URL is set."""
-    from guidebot.answer.llm import LLMQueryRewriter, build_writers
-    from guidebot.index.reader import open_index
-
-    writers = build_writers(settings) if settings.llm_base_url or settings.answer_writer != "extractive" else {}
-    if settings.answer_writer not in ("extractive", *writers):
-        raise GuidebotError(f"writer {settings.answer_writer!r} needs GUIDEBOT_LLM_BASE_URL")
-    rewriter = LLMQueryRewriter(writers["openai"]) if "openai" in writers else None
-    return AnswerEngine(settings, embedder, open_index(settings, embedder), dict(writers), rewriter)
-
-
 class ChatService:
     """Answers chat requests from the current index and keeps every answer in the store."""
 
@@ -85,7 +75,7 @@ class ChatService:
         *,
         embedder: Embedder | None = None,
         store: ConversationStore | None = None,
-        engine_factory: EngineFactory = default_engine,
+        engine_factory: EngineFactory = build_engine,
     ) -> None:
         self.settings = settings
         self.writer = settings.answer_writer

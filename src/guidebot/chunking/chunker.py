@@ -18,8 +18,7 @@ from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from guidebot.chunking.tokens import ENCODING_NAME, get_encoding
 from guidebot.chunking.units import UNITS_VERSION
-from guidebot.documents import Chunk, Document
-from guidebot.ingest.pdf import PAGE_MARKER_RE
+from guidebot.documents import PAGE_MARKER_RE, Chunk, Document
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _FENCE = re.compile(r"^(```|~~~)")

@@ -18,12 +18,12 @@ from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from guidebot.answer.analysis import TermWeights, analyse_question, build_evidence
 from guidebot.answer.citations import check_citations
-from guidebot.answer.engine import AnswerResult, Turn
+from guidebot.answer.engine import AnswerResult
 from guidebot.answer.messages import refusal
 from guidebot.answer.ranker import HeuristicRanker
 from guidebot.answer.writers import ExtractiveWriter
 from guidebot.config import Settings
-from guidebot.documents import Chunk
+from guidebot.documents import Chunk, Turn
 from guidebot.index.embedders import Embedder
 from guidebot.ingest import load_corpus
 from guidebot.retrieval.language import detect_language

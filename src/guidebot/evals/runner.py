@@ -7,7 +7,8 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
-from guidebot.answer.engine import AnswerEngine, AnswerResult, Turn
+from guidebot.answer.engine import AnswerEngine, AnswerResult
+from guidebot.documents import Turn
 from guidebot.evals.golden import GoldenCase
 from guidebot.evals.metrics import (
     aggregate,

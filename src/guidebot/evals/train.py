@@ -29,11 +29,12 @@ from typing import Any
 import numpy as np
 import yaml
 
-from guidebot.answer.engine import AnswerEngine, Turn, _Prepared
+from guidebot.answer.engine import AnswerEngine, _Prepared
 from guidebot.answer.gate import evidence_features, is_account_question, is_injection, strip_injection
 from guidebot.answer.gate_model import GATE_FEATURES, GATE_PATH, SCOPE_NEIGHBOURS, SCOPE_PATH, gate_vector
 from guidebot.answer.ranker import FEATURES, UNIT_RANKER_PATH, LearnedRanker, unit_features, unit_labels
 from guidebot.answer.writers import ExtractiveWriter
+from guidebot.documents import Turn
 from guidebot.evals.golden import GoldenCase
 
 log = logging.getLogger(__name__)

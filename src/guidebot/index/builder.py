@@ -28,6 +28,7 @@ from guidebot.documents import Chunk, Document, sha256_text
 from guidebot.errors import EmbedderMismatchError, NothingIndexedError
 from guidebot.index import layout
 from guidebot.index.embedders import Embedder
+from guidebot.index.layout import check_embedder, read_chunks, read_manifest
 from guidebot.index.lexical import LexicalIndex
 from guidebot.index.vectors import VectorLocation, VectorStore, drop_collection
 from guidebot.ingest import FileReport, LoadResult, load_corpus
@@ -61,27 +62,6 @@ class BuildReport:
     @property
     def errors(self) -> list[FileReport]:
         return [f for f in self.files if f.status == "error"]
-
-
-def read_manifest(version_dir: Path) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((version_dir / layout.MANIFEST).read_text(encoding="utf-8"))
-    return data
-
-
-def read_chunks(version_dir: Path) -> list[Chunk]:
-    with open(version_dir / layout.CHUNKS, encoding="utf-8") as fh:
-        return [Chunk.from_record(json.loads(line)) for line in fh if line.strip()]
-
-
-def check_embedder(manifest: dict[str, Any], embedder: Embedder) -> None:
-    """Refuse an index built with another embedder: its vectors mean nothing to this one."""
-    built = manifest.get("embedder", {})
-    if built.get("name") != embedder.name or built.get("dim") != embedder.dim:
-        raise EmbedderMismatchError(
-            f"this index was built with the embedder {built.get('name')} ({built.get('dim')} dimensions) but "
-            f"{embedder.name} ({embedder.dim} dimensions) is configured. Rebuild it with `guidebot index --full`, "
-            f"or set GUIDEBOT_EMBEDDER back to the embedder it was built with."
-        )
 
 
 class IndexBuilder:

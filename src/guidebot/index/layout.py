@@ -23,9 +23,13 @@ import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from guidebot.errors import IndexBusyError
+from guidebot.documents import Chunk
+from guidebot.errors import EmbedderMismatchError, IndexBusyError
+
+if TYPE_CHECKING:
+    from guidebot.index.embedders import Embedder
 
 CURRENT = "CURRENT"
 VERSIONS = "versions"
@@ -145,3 +149,24 @@ def stale_versions(root: Path, keep: int, grace_s: float = 0.0) -> list[Path]:
 
 def remove_tree(path: Path) -> None:
     shutil.rmtree(path, ignore_errors=True)
+
+
+def read_manifest(version_dir: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((version_dir / MANIFEST).read_text(encoding="utf-8"))
+    return data
+
+
+def read_chunks(version_dir: Path) -> list[Chunk]:
+    with open(version_dir / CHUNKS, encoding="utf-8") as fh:
+        return [Chunk.from_record(json.loads(line)) for line in fh if line.strip()]
+
+
+def check_embedder(manifest: dict[str, Any], embedder: Embedder) -> None:
+    """Refuse an index built with another embedder: its vectors mean nothing to this one."""
+    built = manifest.get("embedder", {})
+    if built.get("name") != embedder.name or built.get("dim") != embedder.dim:
+        raise EmbedderMismatchError(
+            f"this index was built with the embedder {built.get('name')} ({built.get('dim')} dimensions) but "
+            f"{embedder.name} ({embedder.dim} dimensions) is configured. Rebuild it with `guidebot index --full`, "
+            f"or set GUIDEBOT_EMBEDDER back to the embedder it was built with."
+        )

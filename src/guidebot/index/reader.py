@@ -13,8 +13,8 @@ from guidebot.config import Settings
 from guidebot.documents import Chunk
 from guidebot.errors import EmbedderMismatchError, IndexMissingError
 from guidebot.index import layout
-from guidebot.index.builder import check_embedder, read_chunks, read_manifest
 from guidebot.index.embedders import Embedder
+from guidebot.index.layout import check_embedder, read_chunks, read_manifest
 from guidebot.index.lexical import LexicalIndex
 from guidebot.index.vectors import VectorLocation, VectorStore
 

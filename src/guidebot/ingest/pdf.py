@@ -9,10 +9,10 @@ import re
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError, PyPdfError
 
+from guidebot.documents import PAGE_MARKER
+
 log = logging.getLogger(__name__)
 
-PAGE_MARKER = "<!-- page: {n} -->"
-PAGE_MARKER_RE = re.compile(r"^<!-- page: (\d+) -->$")
 _CELL_GAP = re.compile(r"\s{2,}")
 
 

@@ -64,24 +64,24 @@ class Passage:
     lexical_rank: int | None
     unit_sims: tuple[float, ...] = ()  # similarity of each unit (split_units order) to the query
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, *, full: bool = True) -> dict[str, Any]:
+        """The passage as JSON: ids, title, section and each leg's score and rank (what the store keeps), and
+        with ``full`` its url, page, language, source and text."""
         c = self.chunk
-        return {
+        record: dict[str, Any] = {
             "chunk_id": c.id,
             "doc_id": c.doc_id,
             "title": c.title,
-            "url": c.url,
             "section": c.section,
-            "page": c.page,
-            "lang": c.lang,
-            "source": c.source,
-            "score": round(self.score, 6),
-            "dense_score": None if self.dense_score is None else round(self.dense_score, 6),
+            "score": self.score,
+            "dense_score": self.dense_score,
             "dense_rank": self.dense_rank,
-            "lexical_score": None if self.lexical_score is None else round(self.lexical_score, 6),
+            "lexical_score": self.lexical_score,
             "lexical_rank": self.lexical_rank,
-            "text": c.text,
         }
+        if full:
+            record.update(url=c.url, page=c.page, lang=c.lang, source=c.source, text=c.text)
+        return record
 
 
 @dataclass

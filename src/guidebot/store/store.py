@@ -3,42 +3,44 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import secrets
 import sqlite3
 import time
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from sqlalchemy import Engine, create_engine, delete, event, select, text, update
 from sqlalchemy.engine import make_url
 
-from guidebot.answer.engine import AnswerResult, Turn
+from guidebot.documents import Turn
 from guidebot.store import schema
 from guidebot.store.migrations import migrate
 
 HISTORY_TURNS = 5  # previous questions a follow-up may refer to
-TOOLS = ("3en1", "activite")
 
 
-_TOOL_3EN1 = re.compile(r"\b3\s*-?\s*(en|in)\s*-?\s*(1|un|één|een|one)\b", re.IGNORECASE)
-# "activité" is also an ordinary word: only the tool's name (capitalised, or after "outil"/"tool") counts
-_TOOL_ACTIVITE = re.compile(r"\b(?:[Oo]util|[Tt]ool)\s+[Aa]ctivit[ée]|\bActivit[ée]\b")
+class StorableAnswer(Protocol):
+    """What the store keeps of a complete answer (the answer engine's AnswerResult is one): the store reads
+    these and imports nothing of the stages above it."""
 
+    query: str
+    language: str
+    answer: str
+    refused: bool
+    reason: str
+    writer: str
+    latency_ms: float
+    gate: dict[str, Any]
+    query_vector: np.ndarray | None
 
-def message_tool(text: str, result: AnswerResult) -> str | None:
-    """The tool a question is about: named in it, or else the one its cited sources are about."""
-    if _TOOL_3EN1.search(text):
-        return "3en1"
-    if _TOOL_ACTIVITE.search(text):
-        return "activite"
-    cited = {c.chunk_id for c in result.citations}
-    tools = Counter(p.chunk.tool for p in result.passages if p.chunk.id in cited and p.chunk.tool in TOOLS)
-    return tools.most_common(1)[0][0] if tools else None
+    def passage_records(self) -> list[dict[str, Any]]: ...
+
+    def citation_records(self) -> list[dict[str, Any]]: ...
+
+    def tool(self, question: str) -> str | None: ...
 
 
 class NotFoundError(LookupError):
@@ -164,31 +166,16 @@ class ConversationStore:
             ).all()
         return [Turn(r.question, r.query, r.language) for r in reversed(rows)]
 
-    def add_message(self, conversation_id: str, question: str, result: AnswerResult) -> str:
+    def add_message(self, conversation_id: str, question: str, result: StorableAnswer) -> str:
         """Store a complete answer with its evidence in a known conversation; returns the message id."""
         return self.add_answer(conversation_id, question, result)[1]
 
-    def add_answer(self, conversation_id: str | None, question: str, result: AnswerResult) -> tuple[str, str]:
+    def add_answer(self, conversation_id: str | None, question: str, result: StorableAnswer) -> tuple[str, str]:
         """Store a complete answer, starting a conversation when the id is None, in one transaction (no
         conversation is left without its first message); returns (conversation id, message id)."""
         cid = conversation_id or new_id("c")
         mid = new_id("m")
         at = now()
-        passages = [
-            {
-                "rank": i + 1,
-                "chunk_id": p.chunk.id,
-                "doc_id": p.chunk.doc_id,
-                "title": p.chunk.title,
-                "section": p.chunk.section,
-                "score": p.score,
-                "dense_score": p.dense_score,
-                "dense_rank": p.dense_rank,
-                "lexical_score": p.lexical_score,
-                "lexical_rank": p.lexical_rank,
-            }
-            for i, p in enumerate(result.passages)
-        ]
         with self.engine.begin() as conn:
             if conversation_id is None:
                 conn.execute(
@@ -207,10 +194,10 @@ class ConversationStore:
                     reason=result.reason,
                     writer=result.writer,
                     latency_ms=result.latency_ms,
-                    passages=passages,
-                    citations=[{**c.public(), "chunk_id": c.chunk_id, "page": c.page} for c in result.citations],
+                    passages=result.passage_records(),
+                    citations=result.citation_records(),
                     gate=result.gate,
-                    tool=message_tool(question + " " + result.query, result),
+                    tool=result.tool(question),
                     question_vector=(
                         None
                         if result.query_vector is None

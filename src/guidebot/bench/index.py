@@ -1,4 +1,4 @@
-"""`guidebot bench`: figures for the index build, printed, not asserted.
+"""`guidebot bench index`: figures for the index build, printed, not asserted.
 
 Targets (issue 2): one edited article re-indexed in under 3 s; the full build within 80 % of the raw
 embedder's throughput (the pipeline adds little on top of the model).
@@ -16,9 +16,9 @@ from pathlib import Path
 
 from guidebot.chunking.units import split_units
 from guidebot.config import Settings
-from guidebot.index.builder import IndexBuilder, read_chunks
+from guidebot.index.builder import IndexBuilder
 from guidebot.index.embedders import load_embedder
-from guidebot.index.layout import current_version_dir
+from guidebot.index.layout import current_version_dir, read_chunks
 from guidebot.ingest.corpus import iter_corpus_files
 
 
@@ -89,36 +89,3 @@ def run_index_benchmark(settings: Settings, *, edits: int = 3, workdir: Path | N
         yield f"peak memory        {peak:.0f} MB RSS"
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-
-
-def run_answer_benchmark(settings: Settings, *, golden: Path, rounds: int = 3) -> Iterator[str]:
-    """Retrieval and full extractive-answer latency, warm, in process, on the golden questions."""
-    from guidebot.answer.engine import AnswerEngine
-    from guidebot.evals.golden import load_golden
-    from guidebot.evals.metrics import percentile
-    from guidebot.index.reader import open_index
-
-    embedder = load_embedder(settings)
-    engine = AnswerEngine(settings, embedder, open_index(settings, embedder))
-    questions = [c.question for c in load_golden(golden) if not c.history]
-    for q in questions[:20]:  # warm-up: language detector, caches
-        engine.ask(q)
-    retrieval: list[float] = []
-    answers: list[float] = []
-    for _ in range(rounds):
-        for q in questions:
-            t = time.perf_counter()
-            engine.searcher.retrieve(q, k=settings.answer_passages)
-            retrieval.append((time.perf_counter() - t) * 1000)
-            t = time.perf_counter()
-            engine.ask(q)
-            answers.append((time.perf_counter() - t) * 1000)
-    yield f"questions          {len(questions)} golden questions x {rounds} rounds, warm, in process"
-    yield (
-        f"retrieval          p50 {percentile(retrieval, 0.5):.1f} ms, p95 {percentile(retrieval, 0.95):.1f} ms "
-        f"(target p95 < 40 ms)"
-    )
-    yield (
-        f"extractive answer  p50 {percentile(answers, 0.5):.1f} ms, p95 {percentile(answers, 0.95):.1f} ms "
-        f"(target p95 < 150 ms; retrieval, gate, writer and citation check)"
-    )

@@ -24,10 +24,10 @@ from pathlib import Path
 
 import httpx
 
+from guidebot.bench.servers import free_port, wait_ready
 from guidebot.config import Settings
 from guidebot.evals.golden import load_golden
 from guidebot.evals.metrics import percentile
-from guidebot.evals.servers import free_port, wait_ready
 
 READY_TIMEOUT_S = 300.0
 EMBED_PROBE_S = 5.0

@@ -20,11 +20,11 @@ from pathlib import Path
 
 import numpy as np
 
+from guidebot.bench.servers import free_port, wait_ready
 from guidebot.config import Settings
 from guidebot.documents import Chunk
 from guidebot.evals.golden import load_golden
 from guidebot.evals.metrics import percentile
-from guidebot.evals.servers import free_port, wait_ready
 from guidebot.index.lexical import LexicalIndex
 from guidebot.index.vectors import VectorLocation, VectorStore
 
