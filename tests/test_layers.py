@@ -78,3 +78,13 @@ def test_the_check_sees_an_upward_import(tmp_path: Path) -> None:
         "def f():\n    from guidebot.api.app import create_app\n    import guidebot.cli\n", encoding="utf-8"
     )
     assert _imports(path) == [(2, "guidebot.api.app"), (3, "guidebot.cli")]
+
+
+def test_the_readme_stage_table_matches_the_folders() -> None:
+    readme = (SRC.parents[1] / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("| stage | folder |") :].split("\n\n")[0]
+    listed = [line.split("`")[1] for line in table.splitlines() if line.startswith("| ") and "`src/guidebot/" in line]
+    folders = sorted(f"src/guidebot/{p.name}/" for p in SRC.iterdir() if p.is_dir() and not p.name.startswith("_"))
+    assert sorted(listed) == folders
+    floors = [FLOOR[f.split("/")[2]] for f in listed]
+    assert floors == sorted(floors), "list the stages from the bottom floor up"
