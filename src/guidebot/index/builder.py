@@ -80,66 +80,19 @@ class IndexBuilder:
     def _build_locked(self, root: Path, *, full: bool, progress: Progress | None) -> BuildReport:
         t0 = time.perf_counter()
         report = BuildReport()
-        for stale in layout.stale_versions(root, keep=self.settings.keep_versions):
-            if (stale / layout.MANIFEST).is_file():
-                continue  # finished versions are pruned after the switch
-            log.info("removing unfinished build %s", stale.name)
-            layout.remove_tree(stale)
-
-        prev_dir = layout.current_version_dir(root)
-        prev_manifest = read_manifest(prev_dir) if prev_dir else None
-        if prev_manifest is not None and not full:
-            check_embedder(prev_manifest, self.embedder)
-        prev_docs: dict[str, dict[str, Any]] = prev_manifest["documents"] if prev_manifest else {}
-        prev_chunks = read_chunks(prev_dir) if prev_dir else []
-
+        _remove_unfinished(root, self.settings.keep_versions)
+        prev = self._previous(root, full)
         loaded = load_corpus(self.settings.corpus_dir, max_file_bytes=self.settings.max_file_bytes)
-        documents = _resolve_duplicate_ids(loaded, prev_docs)
+        documents = _resolve_duplicate_ids(loaded, prev.docs)
         report.files = loaded.files
         report.timings["load_s"] = time.perf_counter() - t0
 
         t1 = time.perf_counter()
-        chunks: list[Chunk] = []
-        doc_entries: dict[str, dict[str, Any]] = {}
-        for doc in documents:
-            doc_chunks = self.chunker.chunk(doc)
-            chunks.extend(doc_chunks)
-            doc_entries[doc.id] = _doc_entry(doc, len(doc_chunks))
-        # A file that failed to load keeps what was indexed from it before.
-        failed = loaded.failed_paths
-        for doc_id, entry in prev_docs.items():
-            if entry["path"] in failed and doc_id not in doc_entries:
-                kept = [c for c in prev_chunks if c.doc_id == doc_id]
-                chunks.extend(kept)
-                doc_entries[doc_id] = entry
-                report.kept_after_error.append(doc_id)
+        chunks, doc_entries = self._chunk(documents, loaded.failed_paths, prev, report)
         report.timings["chunk_s"] = time.perf_counter() - t1
-        if not doc_entries:
-            raise NothingIndexedError(
-                f"no document could be loaded from {self.settings.corpus_dir}; nothing was indexed"
-            )
-
-        for doc_id, entry in doc_entries.items():
-            before = prev_docs.get(doc_id)
-            if before is None:
-                report.added.append(doc_id)
-            elif before["hash"] != entry["hash"]:
-                report.changed.append(doc_id)
-            else:
-                report.unchanged += 1
-        report.removed = sorted(set(prev_docs) - set(doc_entries))
-        report.documents, report.chunks = len(doc_entries), len(chunks)
-
-        chunker_cfg = self.chunker.config.as_dict()
-        same_settings = (
-            prev_manifest is not None
-            and prev_manifest.get("chunker") == chunker_cfg
-            and prev_manifest.get("format") == FORMAT_VERSION
-            and prev_manifest.get("vectors", {}).get("mode") == ("http" if self.settings.chroma_url else "local")
-            and prev_manifest.get("vectors", {}).get("url") == self.settings.chroma_url
-        )
-        if not full and same_settings and not (report.added or report.changed or report.removed):
-            report.build_id = prev_manifest["build_id"] if prev_manifest else None
+        _count_changes(report, doc_entries, prev.docs, len(chunks))
+        if not full and self._same_settings(prev.manifest) and not (report.added or report.changed or report.removed):
+            report.build_id = prev.manifest["build_id"] if prev.manifest else None
             report.reused_chunks = len(chunks)
             report.timings["total_s"] = time.perf_counter() - t0
             return report
@@ -152,34 +105,103 @@ class IndexBuilder:
             collection=f"guidebot-{self.settings.index_name}-{build_id}",
             url=self.settings.chroma_url,
         )
+        self._write_version(version_dir, location, chunks, prev, full, report, progress)
+        manifest = self._manifest(build_id, location, chunks, doc_entries, report, t0)
+        layout.fsync_tree(version_dir)
+        layout.write_json_durably(version_dir / layout.MANIFEST, manifest)
+        layout.switch_current(root, build_id)
+        report.switched, report.build_id = True, build_id
+        self._prune(root)
+        report.timings["total_s"] = time.perf_counter() - t0
+        return report
 
-        t2 = time.perf_counter()
-        vectors = self._vectors_for(chunks, prev_dir, prev_manifest, full, report, progress)
-        report.timings["embed_s"] = time.perf_counter() - t2
+    def _previous(self, root: Path, full: bool) -> _Previous:
+        """The version being served, which this build updates (its embedder must match unless ``full``)."""
+        prev_dir = layout.current_version_dir(root)
+        manifest = read_manifest(prev_dir) if prev_dir else None
+        if manifest is not None and not full:
+            check_embedder(manifest, self.embedder)
+        docs: dict[str, dict[str, Any]] = manifest["documents"] if manifest else {}
+        return _Previous(prev_dir, manifest, docs, read_chunks(prev_dir) if prev_dir else [])
 
-        t_units = time.perf_counter()
-        self._write_units(chunks, version_dir, prev_dir, full, report, progress)
-        report.timings["units_s"] = time.perf_counter() - t_units
+    def _chunk(
+        self, documents: list[Document], failed: set[str], prev: _Previous, report: BuildReport
+    ) -> tuple[list[Chunk], dict[str, dict[str, Any]]]:
+        """The chunks of every document and the manifest's entry of each; a file that failed to load keeps
+        what was indexed from it before."""
+        chunks: list[Chunk] = []
+        doc_entries: dict[str, dict[str, Any]] = {}
+        for doc in documents:
+            doc_chunks = self.chunker.chunk(doc)
+            chunks.extend(doc_chunks)
+            doc_entries[doc.id] = _doc_entry(doc, len(doc_chunks))
+        for doc_id, entry in prev.docs.items():
+            if entry["path"] in failed and doc_id not in doc_entries:
+                chunks.extend(c for c in prev.chunks if c.doc_id == doc_id)
+                doc_entries[doc_id] = entry
+                report.kept_after_error.append(doc_id)
+        if not doc_entries:
+            raise NothingIndexedError(
+                f"no document could be loaded from {self.settings.corpus_dir}; nothing was indexed"
+            )
+        return chunks, doc_entries
 
-        t3 = time.perf_counter()
-        store = VectorStore(location, version_dir, create=True)
-        store.add(chunks, vectors)
-        report.timings["store_s"] = time.perf_counter() - t3
+    def _same_settings(self, prev_manifest: dict[str, Any] | None) -> bool:
+        """Was the served version built the way this build would build it (chunker, format, vector store)?"""
+        return (
+            prev_manifest is not None
+            and prev_manifest.get("chunker") == self.chunker.config.as_dict()
+            and prev_manifest.get("format") == FORMAT_VERSION
+            and prev_manifest.get("vectors", {}).get("mode") == ("http" if self.settings.chroma_url else "local")
+            and prev_manifest.get("vectors", {}).get("url") == self.settings.chroma_url
+        )
 
-        t4 = time.perf_counter()
+    def _write_version(
+        self,
+        version_dir: Path,
+        location: VectorLocation,
+        chunks: list[Chunk],
+        prev: _Previous,
+        full: bool,
+        report: BuildReport,
+        progress: Progress | None,
+    ) -> None:
+        """Everything of a version but its manifest: vectors, unit vectors, the Chroma collection, BM25, chunks."""
+        t = time.perf_counter()
+        vectors = self._vectors_for(chunks, prev.dir, prev.manifest, full, report, progress)
+        report.timings["embed_s"] = time.perf_counter() - t
+
+        t = time.perf_counter()
+        self._write_units(chunks, version_dir, prev.dir, full, report, progress)
+        report.timings["units_s"] = time.perf_counter() - t
+
+        t = time.perf_counter()
+        VectorStore(location, version_dir, create=True).add(chunks, vectors)
+        report.timings["store_s"] = time.perf_counter() - t
+
+        t = time.perf_counter()
         lexical = LexicalIndex.build([(c.id, c.lang, c.embed_text) for c in chunks])
         lexical.save(version_dir / layout.LEXICAL)
         with open(version_dir / layout.CHUNKS, "w", encoding="utf-8") as fh:
             for c in chunks:
                 fh.write(json.dumps(c.to_record(), ensure_ascii=False) + "\n")
-        report.timings["lexical_s"] = time.perf_counter() - t4
+        report.timings["lexical_s"] = time.perf_counter() - t
 
-        manifest = {
+    def _manifest(
+        self,
+        build_id: str,
+        location: VectorLocation,
+        chunks: list[Chunk],
+        doc_entries: dict[str, dict[str, Any]],
+        report: BuildReport,
+        t0: float,
+    ) -> dict[str, Any]:
+        return {
             "format": FORMAT_VERSION,
             "build_id": build_id,
             "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "embedder": {"name": self.embedder.name, "dim": self.embedder.dim},
-            "chunker": chunker_cfg,
+            "chunker": self.chunker.config.as_dict(),
             "vectors": location.as_dict(),
             "counts": {
                 "documents": len(doc_entries),
@@ -201,13 +223,17 @@ class IndexBuilder:
             "errors": [{"path": f.path, "message": f.message} for f in report.errors],
             "build_seconds": round(time.perf_counter() - t0, 3),
         }
-        layout.fsync_tree(version_dir)
-        layout.write_json_durably(version_dir / layout.MANIFEST, manifest)
-        layout.switch_current(root, build_id)
-        report.switched, report.build_id = True, build_id
-        self._prune(root)
-        report.timings["total_s"] = time.perf_counter() - t0
-        return report
+
+    def _embed_missing(
+        self, texts: list[str], vectors: np.ndarray, todo: list[int], stage: str, progress: Progress | None
+    ) -> None:
+        """Embed the texts at ``todo`` into their rows of ``vectors``, a few batches at a time."""
+        step = max(self.settings.embed_batch_size, 1) * 4
+        for start in range(0, len(todo), step):
+            idx = todo[start : start + step]
+            vectors[idx] = self.embedder.embed_passages([texts[i] for i in idx])
+            if progress:
+                progress(stage, min(start + step, len(todo)), len(todo))
 
     def _vectors_for(
         self,
@@ -232,12 +258,7 @@ class IndexBuilder:
                     todo.append(i)
         report.reused_chunks = len(chunks) - len(todo)
         report.embedded_chunks = len(todo)
-        step = max(self.settings.embed_batch_size, 1) * 4
-        for start in range(0, len(todo), step):
-            idx = todo[start : start + step]
-            vectors[idx] = self.embedder.embed_passages([chunks[i].embed_text for i in idx])
-            if progress:
-                progress("embed", min(start + step, len(todo)), len(todo))
+        self._embed_missing([c.embed_text for c in chunks], vectors, todo, "embed", progress)
         return vectors
 
     def _write_units(
@@ -273,12 +294,7 @@ class IndexBuilder:
                             todo.append(i)
             except (OSError, ValueError, KeyError) as exc:
                 log.warning("previous unit vectors unreadable (%s); embedding them again", exc)
-        step = max(self.settings.embed_batch_size, 1) * 4
-        for start in range(0, len(todo), step):
-            idx = todo[start : start + step]
-            vectors[idx] = self.embedder.embed_passages([texts[i] for i in idx])
-            if progress:
-                progress("embed sentences", min(start + step, len(todo)), len(todo))
+        self._embed_missing(texts, vectors, todo, "embed sentences", progress)
         report.embedded_units, report.units = len(todo), len(texts)
         np.save(version_dir / layout.UNIT_VECTORS, vectors)
         (version_dir / layout.UNIT_INDEX).write_text(
@@ -316,6 +332,39 @@ class IndexBuilder:
             except (OSError, KeyError, ValueError):
                 pass
             layout.remove_tree(stale)
+
+
+@dataclass(frozen=True)
+class _Previous:
+    """The version a build starts from: its folder, manifest, documents and chunks (all empty for a first)."""
+
+    dir: Path | None
+    manifest: dict[str, Any] | None
+    docs: dict[str, dict[str, Any]]
+    chunks: list[Chunk]
+
+
+def _remove_unfinished(root: Path, keep: int) -> None:
+    """Remove what a killed build left (a version folder without a manifest); finished ones are pruned later."""
+    for stale in layout.stale_versions(root, keep=keep):
+        if not (stale / layout.MANIFEST).is_file():
+            log.info("removing unfinished build %s", stale.name)
+            layout.remove_tree(stale)
+
+
+def _count_changes(
+    report: BuildReport, doc_entries: dict[str, dict[str, Any]], prev_docs: dict[str, dict[str, Any]], n_chunks: int
+) -> None:
+    for doc_id, entry in doc_entries.items():
+        before = prev_docs.get(doc_id)
+        if before is None:
+            report.added.append(doc_id)
+        elif before["hash"] != entry["hash"]:
+            report.changed.append(doc_id)
+        else:
+            report.unchanged += 1
+    report.removed = sorted(set(prev_docs) - set(doc_entries))
+    report.documents, report.chunks = len(doc_entries), n_chunks
 
 
 def _doc_entry(doc: Document, n_chunks: int) -> dict[str, Any]:
