@@ -253,3 +253,32 @@ def test_an_editor_starts_the_eval_and_reads_the_comparison(page: Any, site: Con
     tab = opened.value
     tab.wait_for_load_state()
     assert "guidebot eval" in tab.title()
+
+
+def test_stored_markdown_renders_as_elements_never_as_markup(page: Any, site: ConsoleSite) -> None:
+    from sqlalchemy import update
+
+    from guidebot.store import schema
+
+    hostile = next(q for q in site.conversations if q.startswith("<img"))
+    answer = site.conversations[hostile]
+    markdown = (
+        '**<img src=x onerror="window.__pwned=3">** et *italique*\n\n'
+        "- [un lien](javascript:window.__pwned=4) puis [1]\n- https://smartbe.be/fr/faq/\n\n1. premier\n2. second"
+    )
+    with site.service.store.engine.begin() as conn:
+        m = schema.messages
+        conn.execute(update(m).where(m.c.id == answer["message_id"]).values(answer=markdown))
+    log_in(page, site, "adviser", f"/console/conversations/{answer['conversation_id']}")
+    box = page.locator("section.message").first.locator(".answer.markdown")
+    box.wait_for()
+    assert box.locator("strong").inner_text() == '<img src=x onerror="window.__pwned=3">'
+    assert box.locator("em").inner_text() == "italique"
+    assert box.locator("ul li").count() == 2 and box.locator("ol li").count() == 2
+    assert box.locator("img").count() == 0 and page.evaluate("window.__pwned") is None
+    assert box.locator("a[href^='javascript']").count() == 0 and "un lien" in box.inner_text()
+    assert box.locator("a.answer-link").get_attribute("href") == "https://smartbe.be/fr/faq/"
+    marker = box.locator("a.cite-marker")
+    cited = answer["citations"][0]["url"] if answer["citations"] else "#cite-" + answer["message_id"] + "-1"
+    assert marker.inner_text() == "[1]" and marker.get_attribute("href") == cited, "the source, or its entry here"
+    screenshot(page, "console-answer-markdown")

@@ -1882,8 +1882,8 @@
 
   function appendInline(node, text, citations, mid) {
     var last = 0, m;
-    INLINE.lastIndex = 0;
-    while ((m = INLINE.exec(text)) !== null) {
+    var re = new RegExp(INLINE.source, 'g'); // its own position: bold and italics recurse into this function
+    while ((m = re.exec(text)) !== null) {
       if (m.index > last) node.appendChild(document.createTextNode(text.slice(last, m.index)));
       if (m[1] !== undefined) appendInline(node.appendChild(el('strong')), m[1], citations, mid);
       else if (m[2] !== undefined) appendInline(node.appendChild(el('em')), m[2], citations, mid);
@@ -1894,7 +1894,7 @@
         });
       } else if (m[4] !== undefined) node.appendChild(externalLink(m[5], m[4], 'answer-link'));
       else node.appendChild(externalLink(m[6], m[6], 'answer-link'));
-      last = INLINE.lastIndex;
+      last = re.lastIndex;
     }
     if (last < text.length) node.appendChild(document.createTextNode(text.slice(last)));
   }
