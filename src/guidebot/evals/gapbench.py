@@ -96,7 +96,7 @@ def run_gaps_benchmark(*, messages: int = 10_000, topics: int = 300, runs: int =
         assert editor is not None
         for topic, status in ((0, "out_of_scope"), (1, "article_planned")):
             marked = rows[topic : topic + 5 * topics : topics]
-            vecs = np.vstack([np.frombuffer(r["question_vector"], dtype=np.float16) for r in marked])
+            vecs = np.vstack([np.frombuffer(r["question_vector"], dtype=np.float16) for r in marked]).astype(np.float32)
             ids = [r["id"] for r in marked]
             content.add_gap_mark(editor, status, marked[0]["question"], ids, group_centroid(vecs))
         yield f"store              {messages} refused messages around {topics} questions (SQLite, scratch)"
