@@ -26,6 +26,7 @@
     titleSuffix: ' — guidebot console',
     loading: 'Chargement…',
     dash: '—',
+    colon: ' : ',
     yes: 'oui',
     no: 'non',
     none: 'aucun',
@@ -396,6 +397,7 @@
     titleSuffix: ' — guidebot console',
     loading: 'Laden…',
     dash: '—',
+    colon: ': ',
     yes: 'ja',
     no: 'nee',
     none: 'geen',
@@ -756,6 +758,7 @@
     titleSuffix: ' — guidebot console',
     loading: 'Loading…',
     dash: '—',
+    colon: ': ',
     yes: 'yes',
     no: 'no',
     none: 'none',
@@ -1257,7 +1260,7 @@
     if (!obj || typeof obj !== 'object') return S.dash;
     var keys = Object.keys(obj);
     if (!keys.length) return S.dash;
-    return keys.map(function (k) { return k + ' : ' + fmtValue(obj[k]); }).join(', ');
+    return keys.map(function (k) { return k + S.colon + fmtValue(obj[k]); }).join(', ');
   }
 
   function reasonText(code) {
@@ -2094,7 +2097,7 @@
       });
     }
     box.appendChild(el('p', { class: 'verdict verdict-' + String(review.verdict).replace(/[^a-z]/g, '') }, [
-      el('strong', { text: S.verdict + ' : ' }), v
+      el('strong', { text: S.verdict + S.colon }), v
     ]));
     box.appendChild(defList([
       [S.correctedAnswer, isBlank(review.corrected_answer) ? S.dash : el('div', { class: 'pre', text: String(review.corrected_answer) })],
@@ -2159,7 +2162,7 @@
         text: m.review ? S.reviewChange : S.reviewOpen
       });
       opener.addEventListener('click', function () { reviews.open(opener, true); });
-      reviewOpeners.set(opener, { message: m, index: i, slot: slot, current: current });
+      reviewOpeners.set(opener, { message: m, index: i, slot: slot, current: current, opener: opener });
       sec.appendChild(el('p', { class: 'review-actions' }, [opener]));
       sec.appendChild(slot);
     }
@@ -2279,6 +2282,7 @@
           ctx.current.parentNode.replaceChild(fresh, ctx.current);
           ctx.current = fresh;
           m.review = r.data;
+          ctx.opener.textContent = S.reviewChange;
           prefill(r.data);
           saved.textContent = S.reviewSaved;
         } else {
@@ -2615,7 +2619,7 @@
     var reasons = g.reasons && typeof g.reasons === 'object' ? g.reasons : {};
     var rl = el('ul', { class: 'reasons inline-list' });
     Object.keys(reasons).forEach(function (k) {
-      rl.appendChild(el('li', { 'data-reason': k, text: (has(S.reasons, k) ? S.reasons[k] : k) + ' : ' + fmtValue(reasons[k]) }));
+      rl.appendChild(el('li', { 'data-reason': k, text: (has(S.reasons, k) ? S.reasons[k] : k) + S.colon + fmtValue(reasons[k]) }));
     });
     var trend = Array.isArray(g.trend) ? g.trend.map(function (n) { return parseInt(n, 10) || 0; }) : [];
     art.appendChild(defList([
@@ -2821,7 +2825,7 @@
     var errs = Array.isArray(d.errors) ? d.errors : [];
     var eul = el('ul', { id: 'status-errors', class: 'errors' });
     errs.forEach(function (e) {
-      eul.appendChild(el('li', null, [el('code', { text: str(e && e.path) }), ' : ', str(e && e.message)]));
+      eul.appendChild(el('li', null, [el('code', { text: str(e && e.path) }), S.colon, str(e && e.message)]));
     });
     details.appendChild(eul);
     if (!errs.length) details.appendChild(para(S.sNoErrors, 'muted'));
