@@ -12,6 +12,7 @@ import httpx
 from fastapi import FastAPI
 
 from apiserver import running
+from conftest import article
 from guidebot.api import ChatService, create_app
 from guidebot.config import Settings
 from guidebot.console.security import hash_password
@@ -97,3 +98,39 @@ def console_site(root: Path, cache_dir: Path, embedder: Any, **overrides: Any) -
             )
             assert follow.status_code == 200
         yield site
+
+
+# --- what the content team's pages read: an old article, a comment, a repeated question, a review -------------
+OLD_ARTICLE = article(
+    "contribution-ancien-bareme",
+    """
+    ## L'ancien barème de la contribution
+
+    En 2019, la contribution aux frais de gestion mutualisés était de 6,5 % du chiffre d'affaires.
+    """,
+    title="L'ancien barème de la contribution",
+).replace("updated: 2026-11-29", "updated: 2019-03-01")
+COMMENT = "Il manque le lien avec la facture."
+
+
+def write_old_article(root: Path) -> None:
+    """An article last updated in 2019, written before the site's corpus (console_site adds the others)."""
+    path = root / "corpus" / "contribution" / "ancien.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(OLD_ARTICLE, encoding="utf-8")
+
+
+def seed_content_team(site: ConsoleSite) -> None:
+    """A thumbs down with a comment, a refused question asked twice in one conversation, an adviser's review
+    of an answered question as incorrect."""
+    with site.client() as http:
+        tool = site.conversations["Dans l'outil 3en1, à quoi sont rattachés la facture et le salaire ?"]
+        r = http.post("/api/feedback", json={"message_id": tool["message_id"], "rating": "down", "comment": COMMENT})
+        assert r.status_code == 200, r.text
+        weather = site.conversations["Quel temps fera-t-il demain à Bruxelles ?"]
+        again = {"message": "Quel  temps fera-t-il demain à Bruxelles ?", "conversation_id": weather["conversation_id"]}
+        assert http.post("/api/chat", json=again).status_code == 200
+    admin = site.service.accounts.get_user(USERS["admin"])
+    assert admin is not None
+    paid = site.conversations["Wanneer wordt mijn loon betaald?"]
+    site.service.reviews.add_review(paid["message_id"], admin, "incorrect", None, [], "Le délai est faux.")

@@ -261,12 +261,18 @@ ROUTE_PERMISSIONS: dict[tuple[str, str], str | None] = {
     ("GET", "/api/console/gaps.csv"): "gaps",
     ("GET", "/api/console/status"): "status",
     ("GET", "/api/console/audit"): "audit",
+    ("POST", "/api/console/gaps/marks"): "gaps",
+    ("DELETE", "/api/console/gaps/marks/{mark_id}"): "gaps",
+    ("GET", "/api/console/evals"): "evals",
+    ("POST", "/api/console/evals"): "evals",
+    ("GET", "/api/console/evals/{run_id}/report"): "evals",
     ("GET", "/console"): "view",
     ("GET", "/console/"): "view",
     ("GET", "/console/conversations/{conversation_id}"): "view",
     ("GET", "/console/preview"): "preview",
     ("GET", "/console/gaps"): "gaps",
     ("GET", "/console/status"): "status",
+    ("GET", "/console/evals"): "evals",
     ("GET", "/console/audit"): "audit",
 }
 

@@ -6,6 +6,8 @@ Values come from the environment (prefix ``GUIDEBOT_``, e.g. ``GUIDEBOT_CHUNK_TO
 
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -313,6 +315,22 @@ class Settings(BaseSettings):
         "content-gap report (just above the refusal threshold gate_min_dense).",
     )
 
+    stale_after_days: int = Field(
+        365,
+        ge=1,
+        le=36500,
+        description="The console's corpus status lists an article whose `updated` date is older than this as not "
+        "updated for a long time: a year, the rhythm at which Smart's rules (fees, thresholds) change.",
+    )
+    eval_golden_dir: Path = Field(
+        Path("evals/golden"), description="Golden questions the console's eval runs answer (`guidebot eval --set`)."
+    )
+    eval_runs_dir: Path = Field(
+        Path("evals/runs"),
+        description="Where `guidebot eval` run from the console writes its run files and reports, and where the "
+        "console reads them (`guidebot eval --out`).",
+    )
+
     # --- crawler -------------------------------------------------------------------------------------
     crawl_concurrency: int = Field(2, ge=1, le=2, description="Requests in flight at once (politeness: at most 2).")
     crawl_delay_s: float = Field(1.0, ge=0.0, le=60.0, description="Pause after each request, per worker.")
@@ -343,6 +361,24 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """Settings read from the environment now (not cached: tests change the environment)."""
     return Settings()
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    """The process environment with these settings as GUIDEBOT_* variables (for a child guidebot command, which
+    then reads the same settings); a setting left empty (None) is not passed."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GUIDEBOT_")}
+    for name in Settings.model_fields:
+        value = getattr(settings, name)
+        if value is None:
+            continue
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        elif isinstance(value, list):
+            value = json.dumps(value)
+        elif isinstance(value, bool):
+            value = "true" if value else "false"
+        env[f"GUIDEBOT_{name.upper()}"] = str(value)
+    return env
 
 
 def settings_table() -> str:

@@ -14,13 +14,14 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
 
 from guidebot import __version__
-from guidebot.api import chat, console, console_auth, web
+from guidebot.api import chat, console, console_auth, console_evals, web
 from guidebot.api.errors import error_response, install_error_handlers
 from guidebot.api.headers import ConsoleHeaders
 from guidebot.api.limits import BodySizeLimit, RateLimiter, SharedRateLimiter
 from guidebot.api.schemas import HealthResponse
 from guidebot.api.service import ChatService
 from guidebot.config import Settings
+from guidebot.console.evals import EvalRunner
 
 DESCRIPTION = """\
 guidebot answers Smart members' questions from Smart's guide, user contract and annual report, and cites its
@@ -45,6 +46,9 @@ class JsonCorsMiddleware(CORSMiddleware):
 def create_app(settings: Settings, service: ChatService | None = None) -> FastAPI:
     """The app for these settings. A service passed in (tests) is started here unless it is already ready."""
     chat_service = service or ChatService(settings)
+    evals = EvalRunner(
+        settings, audit=lambda user, action, target, detail: chat_service.accounts.audit(user, action, target, detail)
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -53,6 +57,7 @@ def create_app(settings: Settings, service: ChatService | None = None) -> FastAP
         try:
             yield
         finally:
+            evals.close()
             chat_service.close()
 
     development = settings.environment == "development"
@@ -73,6 +78,7 @@ def create_app(settings: Settings, service: ChatService | None = None) -> FastAP
     )
     app.state.settings = settings
     app.state.service = chat_service
+    app.state.evals = evals
     app.state.rate_limiter = (
         SharedRateLimiter(settings.rate_limit_per_minute, lambda: chat_service.store)
         if settings.rate_limit_store == "database"
@@ -83,6 +89,7 @@ def create_app(settings: Settings, service: ChatService | None = None) -> FastAP
     app.include_router(web.router)
     app.include_router(console_auth.router)
     app.include_router(console.api)
+    app.include_router(console_evals.api)
     app.include_router(console.pages)
     app.add_exception_handler(console_auth.LoginRedirect, console_auth.console_page_response)
     app.add_exception_handler(console_auth.PageForbidden, console_auth.console_page_response)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -19,13 +20,16 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from guidebot.answer.engine import AnswerEngine
 from guidebot.api.chat import get_service
-from guidebot.api.console_auth import ConsoleSession, page_user, require
+from guidebot.api.console_auth import PAGE_HEADERS, SHELL, ConsoleSession, page_user, require
 from guidebot.api.errors import ApiError
 from guidebot.api.limits import client_ip
 from guidebot.api.schemas import CONSOLE_ERRORS, ID_PATTERN, MAX_MESSAGE_CHARS, Language, clean_text, required_text
 from guidebot.api.service import ChatService
-from guidebot.console.gaps import GapGroup, gaps_csv, group_gaps, question_matrix
+from guidebot.console.corpus import corpus_usage
+from guidebot.console.evidence import closest_article, explanation
+from guidebot.console.gaps import GapReport, GapView, gap_report, gaps_csv, group_centroid, question_matrix
 from guidebot.store import NotFoundError
+from guidebot.store.content import GapStatus
 from guidebot.store.review import VERDICTS, ConversationFilters
 
 # Bounded dates (a date in year 9999 would overflow the day after it), text without control characters, store ids.
@@ -35,17 +39,31 @@ StoreId = Annotated[str, PathParam(pattern=ID_PATTERN)]
 
 api = APIRouter(prefix="/api/console", tags=["console"], responses=CONSOLE_ERRORS)
 pages = APIRouter(prefix="/console", include_in_schema=False)
-PAGE_CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
-)
-GAP_WINDOW_DAYS = 90  # the gaps report reads the last three months unless asked for a period
+GAP_WINDOW_DAYS = 90  # the gaps report and the corpus status read the last three months unless asked
+MAX_GROUP_QUESTIONS = 5000
 ASSETS = {"console.js": "text/javascript", "console.css": "text/css", "login.js": "text/javascript"}
 
 
 async def _engine(service: ChatService) -> AnswerEngine:
     """The engine on the newest index, fetched off the event loop (it may open a newly built version)."""
     return await run_in_threadpool(lambda: service.engine)
+
+
+async def _documents(service: ChatService) -> dict[str, dict[str, Any]]:
+    """The served index's documents by id (title, url, lang, source, updated)."""
+    docs: dict[str, dict[str, Any]] = (await _engine(service)).searcher.snapshot.manifest["documents"]
+    return docs
+
+
+def _window(since: dt.date | None, until: dt.date | None) -> tuple[dt.date, dt.date]:
+    """The period a report reads: the days asked, by default the last GAP_WINDOW_DAYS up to today."""
+    today = dt.datetime.now(dt.UTC).date()
+    return since or today - dt.timedelta(days=GAP_WINDOW_DAYS), until or today
+
+
+def _folded(text: str) -> str:
+    """Lower case without accents: "cout" finds "Combien coûte une part ?"."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
 
 
 # --- conversations and reviews ---------------------------------------------------------------------------------
@@ -80,6 +98,10 @@ async def conversation(
         found = await run_in_threadpool(service.reviews.conversation, conversation_id)
     except NotFoundError as exc:
         raise ApiError(404, "conversation_not_found", str(exc)) from exc
+    documents = await _documents(service)
+    for message in found["messages"]:
+        message["closest_article"] = closest_article(message["passages"], documents)
+        message["explanation"] = explanation(message)
     # members' words: who read them is on record too
     await run_in_threadpool(
         service.accounts.audit, session.user, "view_conversation", conversation_id, {}, client_ip(request)
@@ -118,9 +140,22 @@ async def review(
     known = set(engine.searcher.snapshot.manifest["documents"])
     unknown = [d for d in body.expected_doc_ids if d not in known]
     if unknown:
-        raise ApiError(422, "invalid_request", f"unknown document id(s): {', '.join(unknown)}")
+        raise ApiError(
+            422,
+            "invalid_request",
+            f"unknown document id(s): {', '.join(unknown)}",
+            details={"reason": "unknown_documents", "doc_ids": unknown},
+        )
+    if body.verdict == "incomplete" and not body.corrected_answer:
+        # what is missing is the point of an "incomplete" verdict: the eval case takes its figures from it
+        raise ApiError(422, "corrected_answer_required", "an incomplete answer needs the corrected, complete answer")
     if body.verdict != "correct" and not (body.corrected_answer or body.expected_doc_ids or body.note):
-        raise ApiError(422, "invalid_request", "say what is wrong: a corrected answer, the right sources or a note")
+        raise ApiError(
+            422,
+            "invalid_request",
+            "say what is wrong: a corrected answer, the right sources or a note",
+            details={"reason": "review_needs_detail"},
+        )
     assert body.verdict in VERDICTS
     try:
         saved = await run_in_threadpool(
@@ -144,13 +179,19 @@ async def documents(
     session: Annotated[ConsoleSession, Depends(require("view"))],
     q: SearchText = None,
 ) -> dict[str, Any]:
-    service = get_service(request)
-    docs = (await _engine(service)).searcher.snapshot.manifest["documents"]
-    needle = (q or "").strip().lower()
+    docs = await _documents(get_service(request))
+    needle = _folded((q or "").strip())
     items = [
-        {"doc_id": doc_id, "title": e["title"], "url": e["url"], "lang": e["lang"], "source": e["source"]}
-        for doc_id, e in sorted(docs.items())
-        if not needle or needle in doc_id.lower() or needle in e["title"].lower()
+        {
+            "doc_id": doc_id,
+            "title": e["title"],
+            "url": e["url"],
+            "lang": e["lang"],
+            "source": e["source"],
+            "updated": e.get("updated"),
+        }
+        for doc_id, e in sorted(docs.items(), key=lambda item: (_folded(item[1]["title"]), item[0]))
+        if not needle or needle in doc_id.lower() or needle in _folded(e["title"])
     ]
     return {"items": items[:200]}
 
@@ -204,28 +245,27 @@ class GapQuery:
     since: Day = None
     until: Day = None
     min_count: Annotated[int, Query(ge=1, le=1000)] = 1
+    view: GapView = "open"
 
 
-async def _gap_groups(request: Request, query: GapQuery) -> tuple[list[GapGroup], int]:
+async def _gap_report(request: Request, query: GapQuery) -> GapReport:
     service = get_service(request)
-    since = query.since or dt.datetime.now(dt.UTC).date() - dt.timedelta(days=GAP_WINDOW_DAYS)
-    until = query.until
-    questions = await run_in_threadpool(
-        service.reviews.gap_questions, service.settings.gap_low_confidence, since, until
-    )
+    window = _window(query.since, query.until)
+    settings = service.settings
+    questions = await run_in_threadpool(service.reviews.gap_questions, settings.gap_low_confidence, *window)
     vectors = await run_in_threadpool(question_matrix, questions, service.question_vectors)
-    groups = group_gaps(questions, vectors, service.settings.gap_similarity, query.min_count)
-    return groups, len(questions)
+    marks = await run_in_threadpool(service.content.gap_marks)
+    return gap_report(questions, vectors, marks, settings.gap_similarity, window, query.min_count, query.view)
 
 
-@api.get("/gaps", summary="Refused, low-confidence and thumbs-down questions, grouped by meaning")
+@api.get("/gaps", summary="Refused, reviewed-wrong, low-confidence and thumbs-down questions, grouped by meaning")
 async def gaps(
     request: Request,
     session: Annotated[ConsoleSession, Depends(require("gaps"))],
     query: Annotated[GapQuery, Depends()],
 ) -> dict[str, Any]:
-    groups, total = await _gap_groups(request, query)
-    return {"total_questions": total, "groups": [g.public() for g in groups]}
+    report = await _gap_report(request, query)
+    return {"total_questions": report.total_questions, "groups": [g.public() for g in report.groups]}
 
 
 @api.get("/gaps.csv", summary="The content-gap groups as CSV", response_class=Response)
@@ -234,25 +274,78 @@ async def gaps_export(
     session: Annotated[ConsoleSession, Depends(require("gaps"))],
     query: Annotated[GapQuery, Depends()],
 ) -> Response:
-    groups, total = await _gap_groups(request, query)
+    report = await _gap_report(request, query)
     since, until = query.since, query.until
     service = get_service(request)
-    detail = {"since": str(since) if since else None, "until": str(until) if until else None, "groups": len(groups)}
+    detail = {
+        "since": str(since) if since else None,
+        "until": str(until) if until else None,
+        "groups": len(report.groups),
+        "view": query.view,
+    }
     await run_in_threadpool(service.accounts.audit, session.user, "export_gaps", "gaps.csv", detail, client_ip(request))
     name = f"guidebot-gaps-{dt.date.today().isoformat()}.csv"
     return Response(
-        gaps_csv(groups),
+        gaps_csv(report.groups),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
     )
 
 
-@api.get("/status", summary="The served index: documents, last build, what changed in it")
-async def status(request: Request, session: Annotated[ConsoleSession, Depends(require("status"))]) -> dict[str, Any]:
+class GapMarkRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: GapStatus
+    message_ids: list[Annotated[str, Field(pattern=ID_PATTERN, max_length=40)]] = Field(
+        min_length=1, max_length=MAX_GROUP_QUESTIONS
+    )
+
+
+@api.post("/gaps/marks", summary="Mark a gap group out of scope or article planned (it leaves the default view)")
+async def mark_gap(
+    body: GapMarkRequest, request: Request, session: Annotated[ConsoleSession, Depends(require("gaps"))]
+) -> dict[str, Any]:
+    service = get_service(request)
+    questions = await run_in_threadpool(service.content.mark_questions, list(dict.fromkeys(body.message_ids)))
+    if not questions:
+        raise ApiError(404, "message_not_found", "none of these messages is stored")
+    label = questions[0]["question"]
+    ids = [q["message_id"] for q in questions]
+    centroid = group_centroid(await run_in_threadpool(question_matrix, questions, service.question_vectors))
+    mark = await run_in_threadpool(
+        service.content.add_gap_mark, session.user, body.status, label, ids, centroid, client_ip(request)
+    )
+    return {**mark.public(), "questions": len(ids)}
+
+
+@api.delete("/gaps/marks/{mark_id}", summary="Take a mark off a gap group (it shows in the default view again)")
+async def unmark_gap(
+    mark_id: StoreId, request: Request, session: Annotated[ConsoleSession, Depends(require("gaps"))]
+) -> dict[str, bool]:
+    service = get_service(request)
+    try:
+        await run_in_threadpool(service.content.remove_gap_mark, mark_id, session.user, client_ip(request))
+    except NotFoundError as exc:
+        raise ApiError(404, "mark_not_found", str(exc)) from exc
+    return {"ok": True}
+
+
+@api.get("/status", summary="The served index, its build, and how the period's answers used its articles")
+async def status(
+    request: Request,
+    session: Annotated[ConsoleSession, Depends(require("status"))],
+    since: Day = None,
+    until: Day = None,
+) -> dict[str, Any]:
     service = get_service(request)
     manifest = (await _engine(service)).searcher.snapshot.manifest
     counts = manifest.get("counts", {})
+    window = _window(since, until)
+    cited = await run_in_threadpool(service.content.citation_counts, *window)
+    today = dt.datetime.now(dt.UTC).date()
+    usage = corpus_usage(manifest["documents"], cited, today, service.settings.stale_after_days)
     return {
+        "corpus": {"since": window[0].isoformat(), "until": window[1].isoformat(), **usage},
         "index": {
             "build_id": manifest["build_id"],
             "built_at": manifest.get("built_at"),
@@ -292,11 +385,7 @@ def _page(request: Request, name: str) -> FileResponse:
     path: Path = request.app.state.settings.web_dir / "console" / name
     if not path.is_file():
         raise ApiError(404, "not_found", f"console page {name} is not installed")
-    return FileResponse(
-        path,
-        media_type="text/html; charset=utf-8",
-        headers={"Content-Security-Policy": PAGE_CSP, "Cache-Control": "no-store", "X-Frame-Options": "DENY"},
-    )
+    return FileResponse(path, media_type="text/html; charset=utf-8", headers=PAGE_HEADERS)
 
 
 @pages.get("/login")
@@ -322,12 +411,13 @@ PAGES = {
     "/preview": "preview",
     "/gaps": "gaps",
     "/status": "status",
+    "/evals": "evals",
     "/audit": "audit",
 }
 
 
 async def _shell(request: Request) -> FileResponse:
-    return _page(request, "index.html")
+    return _page(request, SHELL)
 
 
 for _path, _permission in PAGES.items():

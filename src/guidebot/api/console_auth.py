@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from guidebot.api.chat import RateLimited, get_service
@@ -62,6 +62,15 @@ class PageForbidden(Exception):
     """A console page the user's role may not open."""
 
 
+# Console pages run only the console's own script and style.
+PAGE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+PAGE_HEADERS = {"Content-Security-Policy": PAGE_CSP, "Cache-Control": "no-store", "X-Frame-Options": "DENY"}
+SHELL = "index.html"
+# Only when the console's shell is not installed; otherwise the 403 is the shell itself, whose script draws the
+# header (navigation, user, logout) and the refusal in the console's language.
 FORBIDDEN_PAGE = """<!doctype html>
 <html lang="fr"><head><meta charset="utf-8"><title>Accès refusé — guidebot console</title>
 <link rel="stylesheet" href="/console/assets/console.css"></head>
@@ -71,16 +80,12 @@ FORBIDDEN_PAGE = """<!doctype html>
 """
 
 
-FORBIDDEN_CSP = "default-src 'none'; style-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
-
-
-def console_page_response(_request: Request, exc: Exception) -> Response:
+def console_page_response(request: Request, exc: Exception) -> Response:
     if isinstance(exc, PageForbidden):
-        return HTMLResponse(
-            FORBIDDEN_PAGE,
-            status_code=403,
-            headers={"Content-Security-Policy": FORBIDDEN_CSP, "X-Frame-Options": "DENY", "Cache-Control": "no-store"},
-        )
+        shell = request.app.state.settings.web_dir / "console" / SHELL
+        if shell.is_file():
+            return FileResponse(shell, status_code=403, media_type="text/html; charset=utf-8", headers=PAGE_HEADERS)
+        return HTMLResponse(FORBIDDEN_PAGE, status_code=403, headers=PAGE_HEADERS)
     assert isinstance(exc, LoginRedirect)
     return RedirectResponse(f"/console/login?next={quote(exc.next_path, safe='/')}", status_code=303)
 

@@ -33,16 +33,27 @@ STORE_UNAVAILABLE = "guidebot cannot reach its database; please try again shortl
 class ApiError(Exception):
     """An error the client can act on; turned into its JSON response once, at the edge."""
 
-    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        headers: dict[str, str] | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
         self.headers = headers or {}
+        self.details = details or {}  # optional members of the error object (e.g. which value was refused)
 
 
-def error_response(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status, headers=headers)
+def error_response(
+    status: int, code: str, message: str, headers: dict[str, str] | None = None, details: dict[str, Any] | None = None
+) -> JSONResponse:
+    body = {"error": {**(details or {}), "code": code, "message": message}}
+    return JSONResponse(body, status_code=status, headers=headers)
 
 
 def _describe(errors: list[Any]) -> tuple[int, str, str]:
@@ -64,7 +75,7 @@ def _describe(errors: list[Any]) -> tuple[int, str, str]:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
-        return error_response(exc.status, exc.code, exc.message, exc.headers)
+        return error_response(exc.status, exc.code, exc.message, exc.headers, exc.details)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -27,6 +27,7 @@ from guidebot.index.embedders import Embedder
 from guidebot.privacy import Masker, load_masker
 from guidebot.store import ConversationStore, NotFoundError
 from guidebot.store.accounts import AccountStore
+from guidebot.store.content import ContentStore
 from guidebot.store.review import ReviewStore
 
 log = logging.getLogger(__name__)
@@ -89,6 +90,7 @@ class ChatService:
         # the console's stores share the conversation store's database; set once loading is done
         self.accounts: AccountStore
         self.reviews: ReviewStore
+        self.content: ContentStore
         self.question_vectors: QuestionVectors
         self.masker: Masker
         self.executor = ThreadPoolExecutor(max_workers=settings.chat_workers, thread_name_prefix="guidebot-chat")
@@ -121,6 +123,7 @@ class ChatService:
             self._engine = self._engine_factory(self.settings, self._embedder)
             self.accounts = AccountStore(self._store.engine, self.settings.secret_key.get_secret_value())
             self.reviews = ReviewStore(self._store.engine)
+            self.content = ContentStore(self._store.engine)
             self.question_vectors = QuestionVectors(self._embedder)
             masking.join()
             if not masker:

@@ -1,28 +1,42 @@
 """Content gaps: questions the guide did not answer well, grouped by meaning and ranked by how often they come.
 
 A question is a gap candidate when it was refused (but not an instruction or an account question: those are
-refused on purpose, and the store leaves them out), answered with low confidence, or given a thumbs down.
-Candidates are embedded and grouped greedily around centroids (a question joins the most similar group at or
-above ``gap_similarity``, else starts one); then each question is reassigned once to its nearest final
+refused on purpose, and the store leaves them out), reviewed by an adviser as incorrect or incomplete, given a
+thumbs down, or answered with low confidence; asked again in the same words in one conversation, it counts
+once. Candidates are embedded and grouped greedily around centroids (a question joins the most similar group at
+or above ``gap_similarity``, else starts one); then each question is reassigned once to its nearest final
 centroid, which undoes most order effects.
+
+The content team can mark a group "out of scope" or "article planned" (``ContentStore``): the mark keeps the
+group's questions and their mean vector, and a later group that shares a question with it, or whose centroid is
+as close to it as two questions of one group, carries the mark too. Marked groups leave the default view.
+The report stays a query: nothing is computed ahead, every call reads the period afresh.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import threading
 from collections import Counter, OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
 from guidebot.index.embedders import Embedder, Vectors
+from guidebot.store.content import GapMark, GapStatus
 
 EXAMPLES_PER_GROUP = 5
 PASSAGES_PER_GROUP = 3
+COMMENTS_PER_GROUP = 5
+TREND_DAYS = 7  # the trend counts a group's questions per week of the period
+# every group reports these three (older readers and the CSV expect them); the verdicts only when present
+BASE_REASONS = ("refused", "thumbs_down", "low_confidence")
+REASONS = (*BASE_REASONS, "incorrect", "incomplete")
+GapView = Literal["open", "marked", "all"] | GapStatus  # open: no mark (the default view)
 
 
 @dataclass
@@ -30,25 +44,37 @@ class GapGroup:
     id: int
     questions: list[dict[str, Any]]
     closest_passages: list[dict[str, Any]] = field(default_factory=list)
+    trend: list[int] = field(default_factory=list)  # questions per week of the period, oldest week first
+    mark: GapMark | None = None
 
     @property
     def count(self) -> int:
         return len(self.questions)
 
     def public(self) -> dict[str, Any]:
+        counts = Counter(q["reason"] for q in self.questions)
+        comments = [
+            {"comment": text, **{k: q[k] for k in ("message_id", "conversation_id", "created_at")}}
+            for q in self.questions
+            for text in q.get("comments", [])
+        ]
         return {
             "id": self.id,
             "count": self.count,
             "languages": dict(Counter(q["language"] for q in self.questions)),
-            "reasons": {
-                reason: sum(q["reason"] == reason for q in self.questions)
-                for reason in ("refused", "thumbs_down", "low_confidence")
-            },
+            "reasons": {reason: counts[reason] for reason in REASONS if reason in BASE_REASONS or counts[reason]},
             "examples": [
-                {k: q[k] for k in ("question", "message_id", "conversation_id", "created_at", "reason")}
+                {
+                    **{k: q[k] for k in ("question", "message_id", "conversation_id", "created_at", "reason")},
+                    "comments": list(q.get("comments", [])),
+                }
                 for q in self.questions[:EXAMPLES_PER_GROUP]
             ],
+            "comments": comments[:COMMENTS_PER_GROUP],
             "closest_passages": self.closest_passages,
+            "message_ids": [q["message_id"] for q in self.questions],
+            "trend": self.trend,
+            "mark": self.mark.public() if self.mark else None,
         }
 
 
@@ -164,8 +190,86 @@ def _closest_passages(questions: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{**p, "score": round(float(p["score"]), 4)} for p in ranked]
 
 
+@dataclass
+class GapReport:
+    groups: list[GapGroup]
+    total_questions: int  # the questions of the period in the groups this view shows (before min_count)
+
+
+def gap_report(
+    questions: list[dict[str, Any]],
+    vectors: Vectors,
+    marks: list[GapMark],
+    similarity: float,
+    period: tuple[dt.date, dt.date],
+    min_count: int = 1,
+    view: GapView = "open",
+) -> GapReport:
+    """The groups of the period with their weekly trend and mark, those the view asks for, biggest first."""
+    vecs = np.asarray(vectors, dtype=np.float32)
+    groups = group_gaps(questions, vecs, similarity)
+    row_of = {q["message_id"]: i for i, q in enumerate(questions)}
+    marked = _mark_vectors(marks, vecs.shape[1] if vecs.ndim == 2 else 0)
+    shown: list[GapGroup] = []
+    for group in groups:
+        rows = [row_of[q["message_id"]] for q in group.questions]
+        group.mark = _mark_of(group, _unit(vecs[rows].mean(axis=0)), marked, similarity)
+        group.trend = weekly_trend([q["created_at"] for q in group.questions], *period)
+        status = group.mark.status if group.mark else None
+        if view == "all" or (view == "open" and status is None) or (view == "marked" and status) or view == status:
+            shown.append(group)
+    total = sum(g.count for g in shown)
+    kept = [g for g in shown if g.count >= min_count]
+    for i, group in enumerate(kept, start=1):
+        group.id = i
+    return GapReport(kept, total)
+
+
+def group_centroid(vectors: Vectors) -> bytes | None:
+    """The float16 bytes of the questions' mean direction (what a mark keeps), or None without questions."""
+    vecs = np.asarray(vectors, dtype=np.float32)
+    if vecs.ndim != 2 or not len(vecs):
+        return None
+    return np.asarray(_unit(vecs.mean(axis=0)), dtype=np.float16).tobytes()
+
+
+def weekly_trend(created_at: list[str], since: dt.date, until: dt.date) -> list[int]:
+    """Questions per week of the period (the first week starts on ``since``), oldest first."""
+    weeks = max(1, -(-((until - since).days + 1) // TREND_DAYS))
+    counts = [0] * weeks
+    for at in created_at:
+        day = dt.datetime.fromisoformat(at).date()
+        counts[min(weeks - 1, max(0, (day - since).days // TREND_DAYS))] += 1
+    return counts
+
+
+def _mark_vectors(marks: list[GapMark], dim: int) -> list[tuple[GapMark, np.ndarray | None]]:
+    out: list[tuple[GapMark, np.ndarray | None]] = []
+    for mark in marks:
+        vec = None
+        if mark.centroid is not None and len(mark.centroid) == 2 * dim:  # another embedder's vector is ignored
+            vec = np.frombuffer(mark.centroid, dtype=np.float16).astype(np.float32)
+        out.append((mark, vec))
+    return out
+
+
+def _mark_of(
+    group: GapGroup, centroid: np.ndarray, marks: list[tuple[GapMark, np.ndarray | None]], similarity: float
+) -> GapMark | None:
+    """The mark that shares the most questions with the group, else the one whose centroid is closest (at least
+    ``similarity``, the bar two questions of one group pass); the newest wins a tie."""
+    ids = {q["message_id"] for q in group.questions}
+    best: tuple[int, float, int] = (0, 0.0, -1)
+    for i, (mark, vec) in enumerate(marks):
+        shared = len(ids & mark.message_ids)
+        close = float(centroid @ vec) if vec is not None else 0.0
+        if (shared or close >= similarity) and (shared, close, i) > best:
+            best = (shared, close, i)
+    return marks[best[2]][0] if best[2] >= 0 else None
+
+
 def gaps_csv(groups: list[GapGroup]) -> str:
-    """One row per group, for a spreadsheet."""
+    """One row per group, for a spreadsheet (columns added later come last, so older sheets keep working)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(
@@ -178,20 +282,31 @@ def gaps_csv(groups: list[GapGroup]) -> str:
             "low_confidence",
             "example_questions",
             "closest_passages",
+            "incorrect",
+            "incomplete",
+            "status",
+            "weekly_trend",
+            "thumbs_down_comments",
         ]
     )
     for g in groups:
         data = g.public()
+        reasons = data["reasons"]
         writer.writerow(
             [
                 g.id,
                 g.count,
                 " ".join(f"{lang}:{n}" for lang, n in sorted(data["languages"].items())),
-                data["reasons"]["refused"],
-                data["reasons"]["thumbs_down"],
-                data["reasons"]["low_confidence"],
+                reasons["refused"],
+                reasons["thumbs_down"],
+                reasons["low_confidence"],
                 _cell(" | ".join(" ".join(e["question"].split()) for e in data["examples"])),
                 " | ".join(f"{p['doc_id']} > {p['section']} ({p['score']})" for p in data["closest_passages"]),
+                reasons.get("incorrect", 0),
+                reasons.get("incomplete", 0),
+                g.mark.status if g.mark else "open",
+                " ".join(str(n) for n in g.trend),
+                _cell(" | ".join(" ".join(c["comment"].split()) for c in data["comments"])),
             ]
         )
     return buffer.getvalue()

@@ -11,8 +11,8 @@ MIN_PASSWORD_CHARS = 12
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     "adviser": frozenset({"view", "review", "preview"}),
-    "editor": frozenset({"view", "preview", "gaps", "status"}),
-    "admin": frozenset({"view", "review", "preview", "gaps", "status", "audit"}),
+    "editor": frozenset({"view", "preview", "gaps", "status", "evals"}),
+    "admin": frozenset({"view", "review", "preview", "gaps", "status", "evals", "audit"}),
 }
 
 

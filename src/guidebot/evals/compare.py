@@ -9,11 +9,15 @@ from typing import Any
 import yaml
 
 
+def run_files(runs_dir: Path, split: str | None = None) -> list[Path]:
+    """The run files in runs_dir (of one split when given), oldest first (their names start with the time)."""
+    return sorted(runs_dir.glob(f"*-{split}-*.json" if split else "*.json"))
+
+
 def load_run(path_or_last: str, runs_dir: Path, split: str | None = None) -> tuple[Path, dict[str, Any]]:
     """A run file by path, or 'last': the newest run in runs_dir (of the same split when given)."""
     if path_or_last == "last":
-        pattern = f"*-{split}-*.json" if split else "*.json"
-        runs = sorted(runs_dir.glob(pattern))
+        runs = run_files(runs_dir, split)
         if not runs:
             raise FileNotFoundError(f"no earlier run in {runs_dir} to compare with")
         path = runs[-1]

@@ -21,6 +21,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -170,12 +171,33 @@ def m005_rate_limits(conn: Connection) -> None:
     )
 
 
+def m006_gap_marks(conn: Connection) -> None:
+    """The content team's decision on a content-gap group: out of scope, or an article planned."""
+    md = MetaData()
+    Table("users", md, Column("id", String(40), primary_key=True))
+    Table(
+        "gap_marks",
+        md,
+        Column("id", String(40), primary_key=True),
+        Column("status", String(20), nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("user_id", String(40), ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+        Column("user_email", String(254), nullable=False),
+        Column("label", Text, nullable=False),
+        Column("message_ids", JSON, nullable=False),
+        Column("centroid", LargeBinary, nullable=True),
+        Index("ix_gap_marks_created", "created_at"),
+    )
+    md.create_all(conn, tables=[md.tables["gap_marks"]])
+
+
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("m001_initial", m001_initial),
     ("m002_console", m002_console),
     ("m003_backfill_tool", m003_backfill_tool),
     ("m004_question_vectors", m004_question_vectors),
     ("m005_rate_limits", m005_rate_limits),
+    ("m006_gap_marks", m006_gap_marks),
 ]
 
 

@@ -34,7 +34,7 @@ def _day_start(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC)
 
 
-def _period(column: Any, since: dt.date | None, until: dt.date | None) -> list[Any]:
+def period(column: Any, since: dt.date | None, until: dt.date | None) -> list[Any]:
     conditions = []
     if since:
         conditions.append(column >= _day_start(since))
@@ -59,7 +59,7 @@ class ReviewStore:
         self, filters: ConversationFilters, offset: int = 0, limit: int = 25
     ) -> tuple[list[dict[str, Any]], int]:
         """Conversations with a message matching every filter, newest first, and how many there are."""
-        cond: list[Any] = _period(m.c.created_at, filters.since, filters.until)
+        cond: list[Any] = period(m.c.created_at, filters.since, filters.until)
         if filters.refused is not None:
             cond.append(m.c.refused == (true() if filters.refused else false()))
         if filters.language:
@@ -203,7 +203,7 @@ class ReviewStore:
     def reviewed_messages(self, since: dt.date | None = None) -> list[tuple[dict[str, Any], dict[str, Any]]]:
         """(message, newest review) for every reviewed message, oldest review first."""
         with self.engine.connect() as conn:
-            ids = list(conn.execute(select(r.c.message_id).where(*_period(r.c.created_at, since, None))).scalars())
+            ids = list(conn.execute(select(r.c.message_id).where(*period(r.c.created_at, since, None))).scalars())
             reviews = self._latest_reviews(conn, sorted(set(ids)))
             rows = conn.execute(select(m).where(m.c.id.in_(list(reviews)))).all()
             history: dict[str, list[str]] = {}
@@ -236,29 +236,34 @@ class ReviewStore:
     def gap_questions(
         self, low_confidence: float, since: dt.date | None = None, until: dt.date | None = None
     ) -> list[dict[str, Any]]:
-        """Questions that were refused, answered with low confidence, or given a thumbs down."""
+        """Questions that were refused, reviewed as incorrect or incomplete, given a thumbs down, or answered with
+        low confidence; a question asked again in the same words in one conversation counts once."""
         thumbs_down = exists().where(and_(f.c.message_id == m.c.id, f.c.rating == "down"))
+        window = period(m.c.created_at, since, until)
         # the passages (the bulk of a row) are read only for the questions kept
         query = (
             select(m.c.id, m.c.conversation_id, m.c.question, m.c.query, m.c.language, m.c.created_at)
             .add_columns(m.c.refused, m.c.reason, m.c.gate, m.c.question_vector, thumbs_down.label("thumbs_down"))
-            .where(*_period(m.c.created_at, since, until))
-            .order_by(m.c.created_at)
+            .where(*window)
+            .order_by(m.c.created_at, m.c.id)
         )
         out = []
+        seen: set[tuple[str, str]] = set()
         with self.engine.connect() as conn:
+            verdicts: dict[str, str] = {}  # the newest review of each message of the period
+            reviewed = select(r.c.message_id, r.c.verdict).join(m, m.c.id == r.c.message_id).where(*window)
+            for mid, verdict in conn.execute(reviewed.order_by(r.c.created_at, r.c.id)):
+                verdicts[mid] = verdict
             for row in conn.execute(query).all():
-                top = (row.gate or {}).get("top_dense")
                 if row.refused and row.reason in DELIBERATE_REFUSALS:
                     continue  # an instruction or an account question is refused on purpose: no gap there
-                if row.refused:
-                    reason = "refused"
-                elif row.thumbs_down:
-                    reason = "thumbs_down"
-                elif isinstance(top, int | float) and top < low_confidence:
-                    reason = "low_confidence"
-                else:
+                reason = _gap_reason(row, verdicts.get(row.id), low_confidence)
+                if reason is None:
                     continue
+                same = (row.conversation_id, " ".join(row.question.casefold().split()))
+                if same in seen:
+                    continue  # the member asked again in the same words: one question, not two
+                seen.add(same)
                 out.append(
                     {
                         "message_id": row.id,
@@ -269,17 +274,46 @@ class ReviewStore:
                         "created_at": row.created_at.isoformat(),
                         "reason": reason,
                         "refusal_reason": row.reason if row.refused else None,
+                        "verdict": verdicts.get(row.id),
+                        "thumbs_down": bool(row.thumbs_down),
                         "vector": row.question_vector,  # float16 bytes, or None for a message stored before m004
                     }
                 )
             passages: dict[str, list[Any]] = {}
+            comments: dict[str, list[str]] = {}
             ids = [q["message_id"] for q in out]
+            down_ids = [q["message_id"] for q in out if q["thumbs_down"]]
             for i in range(0, len(ids), 500):
                 for mid, stored in conn.execute(select(m.c.id, m.c.passages).where(m.c.id.in_(ids[i : i + 500]))):
                     passages[mid] = list(stored or [])
+            for i in range(0, len(down_ids), 500):
+                said = (
+                    select(f.c.message_id, f.c.comment)
+                    .where(f.c.message_id.in_(down_ids[i : i + 500]), f.c.rating == "down", f.c.comment.is_not(None))
+                    .order_by(f.c.created_at, f.c.id)
+                )
+                for mid, comment in conn.execute(said):
+                    if comment.strip():
+                        comments.setdefault(mid, []).append(comment)
         for q in out:
             q["passages"] = passages.get(q["message_id"], [])
+            q["comments"] = comments.get(q["message_id"], [])
         return out
+
+
+def _gap_reason(row: Any, verdict: str | None, low_confidence: float) -> str | None:
+    """Why a message is a gap candidate (the first that applies), or None. An adviser's verdict outranks the
+    member's thumbs; a low-confidence answer an adviser found correct is no gap."""
+    if row.refused:
+        return "refused"
+    if verdict in ("incorrect", "incomplete"):
+        return str(verdict)
+    if row.thumbs_down:
+        return "thumbs_down"
+    top = (row.gate or {}).get("top_dense")
+    if isinstance(top, int | float) and top < low_confidence and verdict != "correct":
+        return "low_confidence"
+    return None
 
 
 def _review(row: Any) -> dict[str, Any]:

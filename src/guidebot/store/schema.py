@@ -162,3 +162,19 @@ audit_log = Table(
     Column("ip", String(64), nullable=True),
     Index("ix_audit_at", "at"),
 )
+
+# --- the content team's decisions on content-gap groups (m006) ------------------------------------------------------
+gap_marks = Table(
+    "gap_marks",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("status", String(20), nullable=False),  # out_of_scope | article_planned
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("user_id", String(40), ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    Column("user_email", String(254), nullable=False),
+    Column("label", Text, nullable=False),  # the group's most recent question when it was marked
+    Column("message_ids", JSON, nullable=False),  # the group's questions when it was marked
+    # the mean of their query vectors (float16): a later question close to it belongs to the marked group
+    Column("centroid", LargeBinary, nullable=True),
+    Index("ix_gap_marks_created", "created_at"),
+)
