@@ -26,9 +26,9 @@ from sqlalchemy import select
 from consolesite import COMMENT, USERS, ConsoleSite, console_site, seed_content_team, write_old_article
 from guidebot.config import Settings
 from guidebot.console.corpus import corpus_usage
-from guidebot.console.evals import EvalRunner, EvalRunning
 from guidebot.console.evidence import closest_article, explanation
 from guidebot.console.gaps import GapGroup, gap_report, group_centroid, weekly_trend
+from guidebot.evals.jobs import EvalRunner, EvalRunning
 from guidebot.store import schema
 from guidebot.store.content import CitationCounts, GapMark
 from test_api import assert_error

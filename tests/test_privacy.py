@@ -371,3 +371,29 @@ def test_the_file_check_sees_a_value_when_masking_is_off(tmp_path: Path, cache_d
     with running(create_app(settings, ChatService(settings, embedder=embedder))) as base:
         _chat_with_every_kind(base)
     assert b"BE68 5390 0754 7034" in _files_bytes(tmp_path)
+
+
+def test_the_console_never_finds_a_typed_value(tmp_path: Path, cache_dir: Path, embedder: Any) -> None:
+    """An adviser's search finds the masked question by its placeholder, never by the value typed; the
+    content-gaps CSV holds no typed value either."""
+    from consolesite import console_site
+
+    with console_site(tmp_path, cache_dir, embedder) as site:
+        with site.client() as http:
+            for message, _ in (TYPED["iban"], TYPED["name"]):
+                r = http.post("/api/chat", json={"message": message})
+                assert r.status_code == 200, r.text
+            r = http.post(
+                "/api/feedback", json={"message_id": r.json()["message_id"], "rating": "down", "comment": COMMENT[0]}
+            )
+            assert r.status_code == 200
+        with site.session("editor") as (http, _):
+            for typed in ("BE68 5390", "539007547034", "Sandrine", "Lefèvre", "0475 12"):
+                found = http.get("/api/console/conversations", params={"q": typed})
+                assert found.status_code == 200 and found.json()["total"] == 0, typed
+            assert http.get("/api/console/conversations", params={"q": "[IBAN]"}).json()["total"] == 1
+            assert http.get("/api/console/conversations", params={"q": "[nom]"}).json()["total"] == 1
+            csv = http.get("/api/console/gaps.csv")
+            assert csv.status_code == 200
+            for _, value in [*TYPED.values(), COMMENT]:
+                assert value not in csv.text

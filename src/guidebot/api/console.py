@@ -216,9 +216,10 @@ async def preview(
     service = get_service(request)
     engine = await _engine(service)
     loop = asyncio.get_running_loop()
-    # the same engine, thresholds and writer as the chat API; nothing is stored
+    # the same engine, thresholds, writer and masking as the chat API; nothing is stored
     result = await loop.run_in_executor(
-        service.executor, lambda: engine.ask(body.question, [], language=body.language, writer=service.writer)
+        service.executor,
+        lambda: engine.ask(service.masker.mask(body.question), [], language=body.language, writer=service.writer),
     )
     settings = service.settings
     thresholds = {name: getattr(settings, name) for name in type(settings).model_fields if name.startswith("gate_")}

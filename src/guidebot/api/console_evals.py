@@ -15,7 +15,7 @@ from guidebot.api.console_auth import ConsoleSession, require
 from guidebot.api.errors import ApiError
 from guidebot.api.limits import client_ip
 from guidebot.api.schemas import CONSOLE_ERRORS, ErrorResponse
-from guidebot.console.evals import RUN_ID_PATTERN, EvalRunner, EvalRunning, list_runs, report_path
+from guidebot.evals.jobs import RUN_ID_PATTERN, EvalRunner, EvalRunning, list_runs, report_path
 
 api = APIRouter(prefix="/api/console/evals", tags=["console"], responses=CONSOLE_ERRORS)
 # the report is our own escaped HTML with an inline style and data: images; it may run nothing
