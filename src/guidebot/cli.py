@@ -17,6 +17,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from guidebot.config import Settings, get_settings
+from guidebot.documents import LANGS, MAX_QUESTION_CHARS, NAMED_TOOLS
 from guidebot.errors import GuidebotError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="guidebot: cited answers from Smart's guide.")
@@ -150,19 +151,21 @@ def search(
     question = question.strip()
     if not question:
         raise GuidebotError("the question is empty")
-    if lang is not None and lang not in ("fr", "nl", "en"):
+    if lang is not None and lang not in LANGS:
         raise GuidebotError(f"unknown language {lang!r}: use fr, nl or en")
     embedder = load_embedder(settings)
     searcher = HybridSearcher(open_index(settings, embedder), embedder, settings)
     for value, allowed, what in (
-        (tool, ("3en1", "activite"), "tool"),
+        (tool, NAMED_TOOLS, "tool"),
         (source, SOURCES, "source"),
-        (doc_lang, ("fr", "nl", "en"), "language"),
+        (doc_lang, LANGS, "language"),
     ):
         if value is not None and value not in allowed:
             raise GuidebotError(f"unknown {what} {value!r}: use {', '.join(allowed)}")
     filters = SearchFilters(tool=tool, source=source, lang=doc_lang)
-    passages = searcher.search(question[:2000], k=max(1, min(k or settings.search_k, 100)), lang=lang, filters=filters)
+    passages = searcher.search(
+        question[:MAX_QUESTION_CHARS], k=max(1, min(k or settings.search_k, 100)), lang=lang, filters=filters
+    )
     if as_json:
         out.print_json(json.dumps({"passages": [p.to_dict() for p in passages]}, ensure_ascii=False))
         return
@@ -227,9 +230,9 @@ def ask(
     question = question.strip()
     if not question:
         raise GuidebotError("the question is empty")
-    if len(question) > 2000:
-        raise GuidebotError("the question is longer than 2,000 characters")
-    if lang is not None and lang not in ("fr", "nl", "en"):
+    if len(question) > MAX_QUESTION_CHARS:
+        raise GuidebotError(f"the question is longer than {MAX_QUESTION_CHARS:,} characters")
+    if lang is not None and lang not in LANGS:
         raise GuidebotError(f"unknown language {lang!r}: use fr, nl or en")
     store = ConversationStore(settings.database_url)
     try:

@@ -6,11 +6,16 @@ import hashlib
 import json
 import re
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Literal, get_args
 
 SOURCES = ("guide", "contract", "report", "reform")
-LANGS = ("fr", "nl", "en")
-TOOLS = ("3en1", "activite", "both")
+Lang = Literal["fr", "nl", "en"]
+LANGS: tuple[str, ...] = get_args(Lang)
+ToolName = Literal["3en1", "activite"]
+NAMED_TOOLS: tuple[str, ...] = get_args(ToolName)  # a question or an answer is about one of Smart's two tools
+TOOLS = (*NAMED_TOOLS, "both")  # an article may be about both
+# The longest question a member may ask (the HTTP contract's 1..2000 characters), and a feedback comment
+MAX_QUESTION_CHARS = 2000
 # A PDF page starts at such a line in a Document's text (the loader writes it, the chunker reads it)
 PAGE_MARKER = "<!-- page: {n} -->"
 PAGE_MARKER_RE = re.compile(r"^<!-- page: (\d+) -->$")

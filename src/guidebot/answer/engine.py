@@ -30,7 +30,7 @@ from guidebot.answer.text import is_foreign
 from guidebot.answer.tools import question_tool
 from guidebot.answer.writers import AnswerWriter, ExtractiveWriter
 from guidebot.config import Settings
-from guidebot.documents import Turn
+from guidebot.documents import MAX_QUESTION_CHARS, Turn
 from guidebot.index.embedders import Embedder
 from guidebot.index.reader import IndexSnapshot
 from guidebot.retrieval.followup import Rewrite, rewrite_followup
@@ -38,7 +38,6 @@ from guidebot.retrieval.language import detect_language
 from guidebot.retrieval.rerank import CrossEncoderReranker
 from guidebot.retrieval.search import HybridSearcher, Passage, SearchFilters, SearchResult
 
-MAX_QUESTION_CHARS = 2000
 # The sentences closest to the question that are checked for "no information". Dev split: 1 -> refusal recall
 # 0.68; 2 -> 0.72 at 0.063 false refusals; 3 -> 0.72 at 0.071.
 NO_INFO_UNITS = 2

@@ -6,10 +6,8 @@ import re
 from collections import Counter
 
 from guidebot.answer.citations import Citation
-from guidebot.documents import TOOLS
+from guidebot.documents import NAMED_TOOLS
 from guidebot.retrieval.search import Passage
-
-NAMED_TOOLS = tuple(t for t in TOOLS if t != "both")  # "both" marks an article about the two tools
 
 _TOOL_3EN1 = re.compile(r"\b3\s*-?\s*(en|in)\s*-?\s*(1|un|één|een|one)\b", re.IGNORECASE)
 # "activité" is also an ordinary word: only the tool's name (capitalised, or after "outil"/"tool") counts

@@ -28,6 +28,7 @@ from guidebot.api.service import ChatService
 from guidebot.console.corpus import corpus_usage
 from guidebot.console.evidence import closest_article, explanation
 from guidebot.console.gaps import GapReport, GapView, gap_report, gaps_csv, group_centroid, question_matrix
+from guidebot.documents import ToolName
 from guidebot.store import NotFoundError
 from guidebot.store.content import GapStatus
 from guidebot.store.review import VERDICTS, ConversationFilters
@@ -76,7 +77,7 @@ async def conversations(
     language: Language | None = None,
     since: Day = None,
     until: Day = None,
-    tool: Literal["3en1", "activite"] | None = None,
+    tool: ToolName | None = None,
     reviewed: bool | None = None,
     q: SearchText = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,

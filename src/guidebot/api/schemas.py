@@ -7,13 +7,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-MAX_MESSAGE_CHARS = 2000
-MAX_COMMENT_CHARS = 2000
+from guidebot.documents import MAX_QUESTION_CHARS, Lang
+
+MAX_MESSAGE_CHARS = MAX_COMMENT_CHARS = MAX_QUESTION_CHARS
 # Control characters other than tab and newline: PostgreSQL cannot store NUL, and none of them means anything in
 # a question.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
-Language = Literal["fr", "nl", "en"]
+Language = Lang
 
 _CITATION_EXAMPLE: dict[str, Any] = {
     "n": 1,

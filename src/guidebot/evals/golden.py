@@ -9,6 +9,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
+from guidebot.documents import MAX_QUESTION_CHARS, Lang
+
 Kind = Literal[
     "simple",
     "multi_doc",
@@ -30,9 +32,9 @@ class GoldenCase(BaseModel):
 
     id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
     split: Literal["train", "dev", "test"]
-    lang: Literal["fr", "nl", "en"]
+    lang: Lang
     kind: Kind
-    question: str = Field(min_length=1, max_length=2000)
+    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
     history: list[str] = Field(default_factory=list)
     expected_docs: list[str] = Field(default_factory=list)
     must_contain: list[str] = Field(default_factory=list)

@@ -13,8 +13,9 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from guidebot.documents import LANGS
+
 DEFAULT_LANG = "fr"
-LANGS = ("fr", "nl", "en")
 
 _CUES = {
     "fr": {
