@@ -245,6 +245,24 @@ def test_a_refusal_streams_only_the_done_event(api: Api) -> None:
     assert events[0][1]["refused"] is True
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Wanneer wordt mijn loon betaald?",  # markers renumbered by the citation check
+        "How much does a share cost?",  # the line that says the quote is in French comes first
+    ],
+)
+def test_the_extractive_answer_streams_exactly_its_final_text(api: Api, question: str) -> None:
+    events = sse_events(api.http.post("/api/chat/stream", json={"message": question}))
+    streamed = "".join(data["text"] for name, data in events if name == "token")
+    assert events[-1][0] == "done" and streamed == events[-1][1]["answer"] and len(events) > 3
+
+
+def test_a_refusal_after_writing_streams_no_draft(api: Api) -> None:
+    events = sse_events(api.http.post("/api/chat/stream", json={"message": "Comment faire une note de crédit ?"}))
+    assert [name for name, _ in events] == ["done"] and events[0][1]["refusal"] == "not_in_guide"
+
+
 def test_stream_follow_up_and_unknown_conversation(api: Api) -> None:
     first = sse_events(api.http.post("/api/chat/stream", json={"message": "Combien coûte une part ?"}))[-1][1]
     second = api.http.post(
