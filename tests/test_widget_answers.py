@@ -146,6 +146,11 @@ SCRIPTED["short"] = {
     "answer": "Une part coûte 30 € [1].",
     "citations": [_SHARE],
 }
+SCRIPTED["literal"] = {
+    **SCRIPTED["short"],
+    "message_id": "m_literal",
+    "answer": "Le champ ref_client_id et le calcul 2 * 3 = 6 restent tels quels, **même ici** [1].",
+}
 SCRIPTED["long"] = {
     **SCRIPTED["short"],
     "message_id": "m_long",
@@ -485,6 +490,14 @@ def test_markdown_streams_already_rendered_and_does_not_move_when_done(browser: 
                 "3": "https://www.smart.coop/paiement",
             }
         assert structures["fr"] == structures["nl"] == structures["en"], "the same Markdown in every language"
+
+        # what is not emphasis stays as it was typed, and does not hold the stream back
+        page.evaluate(RECORD_JS)
+        literal = ask(page, "literal")
+        frames = [f["text"] for f in page.evaluate("window.__frames")]
+        assert any("ref_client_id et le calcul 2 * 3 = 6 restent" in t for t in frames), "streamed, not held"
+        assert literal.locator(".gb-answer").inner_text().startswith("Le champ ref_client_id et le calcul 2 * 3 = 6")
+        assert literal.locator(".gb-answer em").count() == 0 and literal.locator(".gb-answer strong").count() == 1
         screenshot(page, "widget-markdown-and-sources")
     finally:
         page.close()

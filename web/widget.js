@@ -278,7 +278,7 @@
   // The same renderer draws the answer while it streams and once it is done, so nothing moves at the end.
   var INLINE_RE = new RegExp([
     '\\*\\*(?<b1>\\S(?:.*?\\S)?)\\*\\*',
-    '__(?<b2>\\S(?:.*?\\S)?)__',
+    '(?<![\\p{L}\\p{N}_])__(?<b2>\\S(?:.*?\\S)?)__(?![\\p{L}\\p{N}_])',
     '\\*(?<i1>[^\\s*](?:[^*\\n]*?[^\\s*])?)\\*',
     '(?<![\\p{L}\\p{N}_])_(?<i2>[^\\s_](?:[^_\\n]*?[^\\s_])?)_(?![\\p{L}\\p{N}_])',
     '\\[(?<cite>\\d{1,3}(?:\\s*[,;]\\s*\\d{1,3})*)\\]',
