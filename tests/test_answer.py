@@ -12,6 +12,7 @@ from guidebot.answer.citations import check_citations
 from guidebot.answer.engine import AnswerEngine, Turn
 from guidebot.answer.gate import is_account_question, is_injection
 from guidebot.answer.llm import OpenAICompatibleWriter, build_messages
+from guidebot.answer.messages import refusal, refusal_kind
 from guidebot.answer.ranker import load_ranker
 from guidebot.answer.writers import ExtractiveWriter
 from guidebot.config import Settings
@@ -168,6 +169,64 @@ def test_gate_refuses(engine: AnswerEngine, question: str, reason: str) -> None:
         assert "https://www.smart.coop" not in result.answer and "travail avec Smart" in result.answer
     else:
         assert "https://www.smart.coop" in result.answer  # the way to an adviser
+
+
+@pytest.mark.parametrize(
+    ("reason", "kind"),
+    [
+        ("answered", None),
+        ("off_topic", "off_topic"),
+        ("account", "account"),
+        ("instruction", "instruction"),
+        *[
+            (r, "not_in_guide")
+            for r in (
+                "no_passages",
+                "low_similarity",
+                "terms_not_covered",
+                "figure_not_found",
+                "type_not_found",
+                "no_information",
+                "unsupported",
+                "foreign_rule",
+            )
+        ],
+    ],
+)
+def test_every_reason_has_one_public_refusal_kind(reason: str, kind: str | None) -> None:
+    assert refusal_kind(reason) == kind
+
+
+def test_a_refusal_names_the_adviser_page_once_then_the_offices(tmp_path: Path) -> None:
+    offices = [
+        {
+            "name": {"fr": "Bruxelles", "nl": "Brussel", "en": "Brussels"},
+            "phone": "+32 2 000 00 00",
+            "email": "bxl@example.org",
+            "hours": {"fr": "lun.-ven.", "nl": "ma-vr", "en": "Mon-Fri"},
+        },
+        {"name": "Gent", "email": "gent@example.org"},
+    ]
+    settings = Settings(corpus_dir=tmp_path, adviser_offices=offices, adviser_contact="not shown with offices")
+    url = settings.adviser_url
+    for lang in ("fr", "nl", "en"):
+        for reason in ("account", "instruction", "no_information"):
+            text = refusal(lang, reason, settings, ["Un article proche"])
+            *before, adviser = text.split("\n\n")
+            assert text.count(url) == 1 and url in adviser and "not shown" not in text
+            assert all(url not in p for p in before)
+            assert adviser.splitlines()[1:] == [
+                {"fr": "Bruxelles : ", "nl": "Brussel: ", "en": "Brussels: "}[lang]
+                + " · ".join(["+32 2 000 00 00", "bxl@example.org", offices[0]["hours"][lang]]),  # type: ignore[index]
+                {"fr": "Gent : ", "nl": "Gent: ", "en": "Gent: "}[lang] + "gent@example.org",
+            ]
+        off = refusal(lang, "off_topic", settings)
+        assert url not in off and "example.org" not in off
+    plain = Settings(corpus_dir=tmp_path, adviser_contact="conseil@example.org")
+    assert refusal("fr", "account", plain).split("\n\n")[-1].splitlines() == [
+        f"Contacter un·e conseiller·ère : {url}",
+        "Contact : conseil@example.org",
+    ]
 
 
 def test_covered_question_is_answered_with_citations(engine: AnswerEngine) -> None:

@@ -110,9 +110,10 @@ def test_ask_json_and_a_followup_conversation(settings, write) -> None:
     res = ask("Comment facturer un client dans l'outil 3en1 ?", "--json")
     assert res.returncode == 0, res.stderr
     first = json.loads(res.stdout)
-    assert set(first) == {"conversation_id", "message_id", "language", "answer", "citations", "refused"}
+    assert set(first) == {"conversation_id", "message_id", "language", "answer", "citations", "refused", "refusal"}
     assert first["conversation_id"].startswith("c_") and first["message_id"].startswith("m_")
-    assert first["refused"] is False and first["language"] == "fr" and "prestation" in first["answer"]
+    assert first["refused"] is False and first["refusal"] is None
+    assert first["language"] == "fr" and "prestation" in first["answer"]
     assert set(first["citations"][0]) == {"n", "doc_id", "title", "url", "section", "snippet"}
     markers = {int(m) for m in re.findall(r"\[(\d+)\]", first["answer"])}
     assert markers == {c["n"] for c in first["citations"]}
@@ -124,7 +125,8 @@ def test_ask_json_and_a_followup_conversation(settings, write) -> None:
     res = ask("Combien coûte une part ?", "--conversation", "c_unknown")
     assert res.returncode == 1 and "unknown conversation" in res.stderr
     res = ask("Quel est le solde de mon Activité ?", "--json")
-    assert json.loads(res.stdout)["refused"] is True
+    account = json.loads(res.stdout)
+    assert account["refused"] is True and account["refusal"] == "account"
     assert ask("x" * 2001).returncode == 1
     res = ask("question", "--writer", "openai")
     assert res.returncode == 1 and "GUIDEBOT_LLM_BASE_URL" in res.stderr

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from pydantic import ValidationError
+from pydantic_settings import SettingsError
 
 from conftest import ROOT
 from guidebot.config import Settings
@@ -49,3 +52,43 @@ def test_readme_opens_with_the_two_commands() -> None:
     assert [ln.split("#")[0].strip() for ln in block] == ["make run", "make test"]
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "make test" in ci
+
+
+def test_adviser_offices_are_read_from_json(monkeypatch: pytest.MonkeyPatch) -> None:
+    offices = [
+        {"name": {"fr": "Liège", "nl": "Luik", "en": "Liège"}, "phone": "+32 4 000 00 00", "hours": "9:00-17:00"},
+        {"name": "Gent", "email": "gent@example.org"},
+    ]
+    monkeypatch.setenv("GUIDEBOT_ADVISER_OFFICES", json.dumps(offices))
+    first, second = Settings().adviser_offices
+    assert first.name == {"fr": "Liège", "nl": "Luik", "en": "Liège"} and first.phone == "+32 4 000 00 00"
+    assert first.hours == {"fr": "9:00-17:00", "nl": "9:00-17:00", "en": "9:00-17:00"}
+    assert second.name["nl"] == "Gent" and second.email == "gent@example.org" and second.hours == {}
+    assert Settings(adviser_offices=[]).adviser_offices == []
+
+
+@pytest.mark.parametrize(
+    "office",
+    [
+        {"name": "Gent"},  # neither a phone number nor an e-mail
+        {"name": "", "phone": "+32 9 000 00 00"},
+        {"name": {"fr": "Gand", "nl": "Gent"}, "phone": "+32 9 000 00 00"},  # no English name
+        {"name": {"fr": "Gand", "nl": "Gent", "en": "Ghent", "de": "Gent"}, "phone": "+32 9 000 00 00"},
+        {"name": "Gent", "phone": "call us"},
+        {"name": "Gent", "phone": "javascript:alert(1)"},
+        {"name": "Gent", "email": "gent at example.org"},
+        {"name": "Gent", "email": "<a@b.be>"},
+        {"name": "Gent" * 40, "email": "gent@example.org"},
+        {"name": "Gent", "email": "gent@example.org", "fax": "+32 9 000 00 01"},
+    ],
+)
+def test_bad_adviser_offices_are_refused(monkeypatch: pytest.MonkeyPatch, office: dict[str, object]) -> None:
+    monkeypatch.setenv("GUIDEBOT_ADVISER_OFFICES", json.dumps([office]))
+    with pytest.raises(ValidationError):
+        Settings()
+
+
+def test_adviser_offices_that_are_not_json_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GUIDEBOT_ADVISER_OFFICES", "Bruxelles 02 000 00 00")
+    with pytest.raises(SettingsError, match="adviser_offices"):
+        Settings()

@@ -8,7 +8,8 @@
  * - Everything lives in an open Shadow DOM under <div id="guidebot-widget">, so the host page's CSS
  *   cannot restyle the widget and the widget adds no global CSS.
  * - Text from the server or the user reaches the DOM only through textContent, or setAttribute on
- *   attributes we chose (href only after an http(s) check). No HTML string is ever parsed.
+ *   attributes we chose (href only after an http(s) check, or tel:/mailto: built from a phone number or an
+ *   e-mail address that passed a strict pattern). No HTML string is ever parsed.
  * - The only global is window.GuidebotWidget, which also stops a second copy from starting.
  */
 (function () {
@@ -23,11 +24,13 @@
   // ---------------------------------------------------------------- strings
   var STRINGS = {
     fr: {
-      title: 'Guide Smart', launcher: 'Ouvrir le Guide Smart',
+      title: 'Guide Smart', launcher: 'Ouvrir le Guide Smart', launcherClose: 'Fermer le Guide Smart',
       placeholder: 'Posez votre question…', inputLabel: 'Votre question', send: 'Envoyer',
       close: 'Fermer', newConversation: 'Nouvelle conversation', examples: 'Exemples de questions',
-      sources: 'Sources', excerpt: 'Extrait', source: 'Source',
+      sources: 'Sources', excerpt: 'Extrait', excerpts: 'Extraits', source: 'Source',
       sourceLabel: function (n, t) { return 'Source ' + n + ' : ' + t; },
+      newTab: 's’ouvre dans un nouvel onglet',
+      offices: 'Nos bureaux', phone: 'Téléphone', email: 'E-mail', hours: 'Heures d’ouverture', colon: ' : ',
       feedbackQuestion: 'Cette réponse vous a-t-elle aidé ?',
       up: 'Réponse utile', down: 'Réponse pas utile',
       commentLabel: 'Votre commentaire', commentPlaceholder: 'Qu’est-ce qui manquait ? (facultatif)',
@@ -44,11 +47,13 @@
       disclaimer: 'Réponses tirées du guide de Smart, avec leurs sources.'
     },
     nl: {
-      title: 'Smart-gids', launcher: 'Smart-gids openen',
+      title: 'Smart-gids', launcher: 'Smart-gids openen', launcherClose: 'Smart-gids sluiten',
       placeholder: 'Stel je vraag…', inputLabel: 'Je vraag', send: 'Versturen',
       close: 'Sluiten', newConversation: 'Nieuw gesprek', examples: 'Voorbeeldvragen',
-      sources: 'Bronnen', excerpt: 'Fragment', source: 'Bron',
+      sources: 'Bronnen', excerpt: 'Fragment', excerpts: 'Fragmenten', source: 'Bron',
       sourceLabel: function (n, t) { return 'Bron ' + n + ': ' + t; },
+      newTab: 'opent in een nieuw tabblad',
+      offices: 'Onze kantoren', phone: 'Telefoon', email: 'E-mail', hours: 'Openingsuren', colon: ': ',
       feedbackQuestion: 'Had je iets aan dit antwoord?',
       up: 'Nuttig antwoord', down: 'Niet nuttig antwoord',
       commentLabel: 'Je opmerking', commentPlaceholder: 'Wat ontbrak er? (optioneel)',
@@ -65,11 +70,13 @@
       disclaimer: 'Antwoorden uit de gids van Smart, met hun bronnen.'
     },
     en: {
-      title: 'Smart guide', launcher: 'Open the Smart guide',
+      title: 'Smart guide', launcher: 'Open the Smart guide', launcherClose: 'Close the Smart guide',
       placeholder: 'Ask your question…', inputLabel: 'Your question', send: 'Send',
       close: 'Close', newConversation: 'New conversation', examples: 'Example questions',
-      sources: 'Sources', excerpt: 'Excerpt', source: 'Source',
+      sources: 'Sources', excerpt: 'Excerpt', excerpts: 'Excerpts', source: 'Source',
       sourceLabel: function (n, t) { return 'Source ' + n + ': ' + t; },
+      newTab: 'opens in a new tab',
+      offices: 'Our offices', phone: 'Phone', email: 'Email', hours: 'Opening hours', colon: ': ',
       feedbackQuestion: 'Was this answer helpful?',
       up: 'Helpful answer', down: 'Unhelpful answer',
       commentLabel: 'Your comment', commentPlaceholder: 'What was missing? (optional)',
@@ -128,9 +135,16 @@
   }
 
   var apiBase = resolveApiBase();
-  var lang = resolveLang();
+  // The interface speaks the page's language until an answer comes in another one: from then on it follows
+  // the language of the latest answer (a Dutch question on a French page gets a Dutch panel).
+  var pageLang = resolveLang();
+  var lang = pageLang;
   var T = STRINGS[lang];
   var STORAGE_KEY = 'guidebot:v1:' + apiBase;
+
+  function stringsFor(l) {
+    return STRINGS.hasOwnProperty(l) ? STRINGS[l] : T;
+  }
 
   // ------------------------------------------------------------- utilities
   function el(tag, attrs, children) {
@@ -259,25 +273,47 @@
   }
 
   // -------------------------------------------------------------- Markdown
-  // A deliberately small Markdown subset, rendered with createElement/textContent only.
-  var INLINE_RE = /\*\*(.+?)\*\*|\[(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\]|\[([^\[\]\n]+)\]\((https?:\/\/[^\s()]+)\)|(https?:\/\/[^\s<>"'()\[\]]+)/gi;
+  // A deliberately small Markdown subset, rendered with createElement/textContent only: paragraphs, lists,
+  // headings, **bold**/__bold__, *italics*/_italics_, [n] citation markers, [text](url) and bare URLs.
+  // The same renderer draws the answer while it streams and once it is done, so nothing moves at the end.
+  var INLINE_RE = new RegExp([
+    '\\*\\*(?<b1>\\S(?:.*?\\S)?)\\*\\*',
+    '(?<![\\p{L}\\p{N}_])__(?<b2>\\S(?:.*?\\S)?)__(?![\\p{L}\\p{N}_])',
+    '\\*(?<i1>[^\\s*](?:[^*\\n]*?[^\\s*])?)\\*',
+    '(?<![\\p{L}\\p{N}_])_(?<i2>[^\\s_](?:[^_\\n]*?[^\\s_])?)_(?![\\p{L}\\p{N}_])',
+    '\\[(?<cite>\\d{1,3}(?:\\s*[,;]\\s*\\d{1,3})*)\\]',
+    '\\[(?<ltext>[^\\[\\]\\n]+)\\]\\((?<lurl>https?:\\/\\/[^\\s()]+)\\)',
+    '(?<url>https?:\\/\\/[^\\s<>"\'()\\[\\]]+)'
+  ].join('|'), 'giu');
+  // While streaming: an emphasis marker that may still open bold or italics, and a bracket that may still
+  // become a citation or a link. What follows them waits until the construct is complete.
+  var OPEN_EMPHASIS_RE = /\*+(?![\s*])|(?<![\p{L}\p{N}_])_+(?![\s_])/u;
+  var OPEN_BRACKET_RE = /\[[^\[\]\n]*(?:\](?:\([^\s()]*)?)?$/;
+  // A last line that is only a list, heading or rule marker so far.
+  var MARKER_ONLY_RE = /^\s*(?:[-*•_]+|\d{1,3}[.)]?|#{1,6})?\s*$/;
 
-  function appendInline(parent, text, citations) {
+  // cite(n) returns the element for marker n, or null to keep "[n]" as text.
+  function appendInline(parent, text, cite) {
     var last = 0;
-    // matchAll works on a copy of the regex, so the recursive call for bold text is safe.
+    // matchAll works on a copy of the regex, so the recursive calls for bold and italics are safe.
     Array.from(text.matchAll(INLINE_RE)).forEach(function (m) {
+      var g = m.groups;
       if (m.index > last) parent.appendChild(document.createTextNode(text.slice(last, m.index)));
-      if (m[1] !== undefined) {
+      if (g.b1 !== undefined || g.b2 !== undefined) {
         var strong = el('strong');
-        appendInline(strong, m[1], citations);
+        appendInline(strong, g.b1 !== undefined ? g.b1 : g.b2, cite);
         parent.appendChild(strong);
-      } else if (m[2] !== undefined) {
-        appendCitations(parent, m[2], citations);
-      } else if (m[3] !== undefined) {
-        parent.appendChild(externalLink('gb-link', m[4], m[3]));
+      } else if (g.i1 !== undefined || g.i2 !== undefined) {
+        var em = el('em');
+        appendInline(em, g.i1 !== undefined ? g.i1 : g.i2, cite);
+        parent.appendChild(em);
+      } else if (g.cite !== undefined) {
+        appendCitations(parent, g.cite, cite);
+      } else if (g.ltext !== undefined) {
+        parent.appendChild(externalLink('gb-link', g.lurl, g.ltext));
       } else {
         // Sentence punctuation right after a URL belongs to the sentence, not the URL.
-        var url = m[5];
+        var url = g.url;
         var trail = (/[.,;:!?]+$/.exec(url) || [''])[0];
         url = url.slice(0, url.length - trail.length);
         parent.appendChild(externalLink('gb-link', url, url));
@@ -289,20 +325,40 @@
   }
 
   // "[1]" or "[1, 2]": one badge per number; a number without a citation stays plain text.
-  function appendCitations(parent, list, citations) {
+  function appendCitations(parent, list, cite) {
     list.split(/[,;]/).forEach(function (part) {
       var n = parseInt(part, 10);
-      var c = citations.get(n);
-      if (!c) { parent.appendChild(document.createTextNode('[' + n + ']')); return; }
-      var title = c.title || c.url || T.source + ' ' + n;
-      var a = externalLink('gb-cite', c.url, String(n));
-      a.setAttribute('aria-label', T.sourceLabel(n, title));
-      a.setAttribute('title', title);
-      parent.appendChild(a);
+      parent.appendChild(cite(n) || document.createTextNode('[' + n + ']'));
     });
   }
 
-  function renderMarkdown(target, text, citations) {
+  // A marker seen while streaming: the badge it will be, without its link until the sources arrive.
+  function pendingCite(n) {
+    return el('a', { class: 'gb-cite', text: String(n) });
+  }
+
+  // The part of a streaming answer that will not change: complete lines, and the last line up to the first
+  // construct that is still open (a half-received "**", "[1" or "- ").
+  function settledMarkdown(text) {
+    text = String(text || '').replace(/\r\n?/g, '\n');
+    var cut = text.lastIndexOf('\n') + 1;
+    var line = text.slice(cut);
+    if (MARKER_ONLY_RE.test(line)) return text.slice(0, cut);
+    var last = 0, open = line.length;
+    var matches = Array.from(line.matchAll(INLINE_RE));
+    for (var i = 0; i <= matches.length; i++) {
+      var end = i < matches.length ? matches[i].index : line.length;
+      var gap = line.slice(last, end);
+      var e = OPEN_EMPHASIS_RE.exec(gap);
+      var b = i === matches.length ? OPEN_BRACKET_RE.exec(gap) : null;
+      var at = Math.min(e ? e.index : Infinity, b ? b.index : Infinity);
+      if (at !== Infinity) { open = last + at; break; }
+      if (i < matches.length) last = matches[i].index + matches[i][0].length;
+    }
+    return text.slice(0, cut) + line.slice(0, open);
+  }
+
+  function renderMarkdown(target, text, cite) {
     target.textContent = '';
     var para = null, list = null, item = null;
     String(text || '').replace(/\r\n?/g, '\n').split('\n').forEach(function (raw) {
@@ -319,17 +375,17 @@
           target.appendChild(list);
         }
         item = el('li');
-        appendInline(item, ordered ? m[2] : m[1], citations);
+        appendInline(item, ordered ? m[2] : m[1], cite);
         list.appendChild(item);
         para = null;
       } else if ((m = /^\s{0,3}#{1,6}\s+(.*)$/.exec(line))) {
         var heading = el('p', { class: 'gb-heading' }, [el('strong')]);
-        appendInline(heading.firstChild, m[1], citations);
+        appendInline(heading.firstChild, m[1], cite);
         target.appendChild(heading);
         para = list = item = null;
       } else if (item && /^\s/.test(raw)) { // indented line continues the list item
         item.appendChild(document.createTextNode(' '));
-        appendInline(item, line.trim(), citations);
+        appendInline(item, line.trim(), cite);
       } else {
         if (!para) {
           para = el('p');
@@ -338,7 +394,7 @@
         } else {
           para.appendChild(el('br'));
         }
-        appendInline(para, line.trim(), citations);
+        appendInline(para, line.trim(), cite);
       }
     });
   }
@@ -386,7 +442,6 @@
     '.gb-user .gb-text { white-space: pre-wrap; }',
     '.gb-bot { align-self: flex-start; padding: 10px 12px; background: #f2f2f4; color: #1a1a1a; border-radius: 14px 14px 14px 4px; }',
     '.gb-answer p { margin: 0 0 8px; }',
-    '.gb-streaming { white-space: pre-wrap; }',
     '.gb-answer ul, .gb-answer ol { margin: 0 0 8px; padding-left: 22px; }',
     '.gb-answer li { margin: 2px 0; }',
     '.gb-answer > :last-child { margin-bottom: 0; }',
@@ -396,8 +451,13 @@
     '  text-align: center; text-decoration: none; position: relative; top: -0.35em; }', // raised without growing the line
     '.gb-cite:hover { background: #8c002e; text-decoration: underline; }',
     '.gb-sources-title { margin: 10px 0 4px; font-size: 13px; font-weight: 700; color: #444; }',
-    '.gb-sources { margin: 0; padding-left: 22px; font-size: 13px; }',
-    '.gb-sources li { margin: 4px 0; }',
+    '.gb-sources { margin: 0; padding: 0; list-style: none; font-size: 13px; }',
+    '.gb-sources li { display: flex; gap: 6px; align-items: flex-start; margin: 6px 0; }',
+    '.gb-source-nums { flex: none; display: inline-flex; gap: 2px; }',
+    '.gb-source-nums .gb-cite { top: 0; }',
+    '.gb-source-main { min-width: 0; }',
+    '.gb-source-link { display: block; }',
+    '.gb-source-site { display: block; color: #4a4a4a; font-size: 12px; text-decoration: none; }',
     '.gb-sources summary { cursor: pointer; color: #4a4a4a; font-size: 12px; }',
     '.gb-snippet { margin: 4px 0 0; padding-left: 8px; border-left: 3px solid #c4c4cc; color: #3d3d3d;',
     '  font-size: 12.5px; white-space: pre-wrap; }',
@@ -406,6 +466,11 @@
     '  text-decoration: none; border-radius: 8px; }',
     '.gb-adviser:hover { background: #8c002e; text-decoration: underline; }',
     '.gb-adviser-contact { margin: 8px 0 0; font-size: 13px; white-space: pre-wrap; }',
+    '.gb-offices { margin: 8px 0 0; padding: 0; list-style: none; font-size: 13px; }',
+    '.gb-office { margin: 6px 0 0; }',
+    '.gb-office-name { display: block; font-weight: 700; }',
+    '.gb-office-line { display: block; }',
+    '.gb-office a { color: #0b4f8a; }',
     '.gb-feedback { display: flex; flex-wrap: wrap; align-items: center; gap: 6px; margin-top: 10px; font-size: 13px; color: #444; }',
     '.gb-feedback-q { margin-right: 2px; }',
     '.gb-up, .gb-down { width: 34px; height: 34px; padding: 0; display: inline-flex; align-items: center;',
@@ -466,10 +531,17 @@
     controller: null
   };
   var config = {
-    adviserUrl: DEFAULT_ADVISER_URL,
+    adviserUrl: safeUrl(DEFAULT_ADVISER_URL),
     adviserContact: '',
-    examples: BUILTIN_EXAMPLES[lang]
+    offices: [],   // [{name: {fr, nl, en}, phone, email, hours: {fr, nl, en} | {}}]
+    examples: {}   // by language; BUILTIN_EXAMPLES fill the gaps
   };
+  var REFUSAL_KINDS = ['off_topic', 'not_in_guide', 'account', 'instruction'];
+  // The patterns and limits of the server's settings (config.py), checked again: the widget trusts no input.
+  var PHONE_RE = /^\+?[0-9][0-9 .\/-]{5,24}$/;
+  var EMAIL_RE = /^[^@\s<>()\[\]]+@[^@\s<>()\[\]]+\.[A-Za-z]{2,}$/;
+  var MAX_OFFICES = 12;
+  var MAX_OFFICE_TEXT = 120;
 
   function save() {
     try {
@@ -505,6 +577,8 @@
       language: str(a.language),
       answer: str(a.answer),
       refused: a.refused === true,
+      // null on an answer; on a refusal stored before the field existed, too (shown with an adviser)
+      refusal: a.refused === true && REFUSAL_KINDS.indexOf(a.refusal) !== -1 ? a.refusal : null,
       citations: (Array.isArray(a.citations) ? a.citations : []).filter(function (c) {
         return c && typeof c === 'object' && isFinite(parseInt(c.n, 10));
       }).map(function (c) {
@@ -566,15 +640,39 @@
       if (!data || typeof data !== 'object') return;
       if (safeUrl(data.adviser_url)) config.adviserUrl = safeUrl(data.adviser_url);
       if (typeof data.adviser_contact === 'string') config.adviserContact = data.adviser_contact.trim();
-      var ex = data.examples && data.examples[lang];
-      if (Array.isArray(ex)) {
+      config.offices = cleanOffices(data.adviser_offices);
+      Object.keys(STRINGS).forEach(function (l) {
+        var ex = data.examples && data.examples[l];
+        if (!Array.isArray(ex)) return;
         ex = ex.filter(function (s) { return typeof s === 'string' && s.trim(); })
           .map(function (s) { return s.trim().slice(0, MAX_CHARS); }).slice(0, 6);
-        if (ex.length) config.examples = ex;
-      }
+        if (ex.length) config.examples[l] = ex;
+      });
       ui.renderExamples();
-      ui.refreshAdviserBoxes();
+      ui.refreshRefusals();
     } catch (e) { /* keep the built-in defaults */ }
+  }
+
+  // Offices as the widget shows them: a name and hours per language, a phone number and an e-mail address
+  // that pass the same patterns as the server's settings (anything else is dropped, never shown half-checked).
+  function cleanOffices(list) {
+    if (!Array.isArray(list)) return [];
+    var perLanguage = function (v) {
+      var out = {};
+      Object.keys(STRINGS).forEach(function (l) {
+        var t = v && typeof v === 'object' && typeof v[l] === 'string' ? v[l].trim() : '';
+        if (t) out[l] = t.slice(0, MAX_OFFICE_TEXT);
+      });
+      return out;
+    };
+    return list.slice(0, MAX_OFFICES).map(function (o) {
+      if (!o || typeof o !== 'object') return null;
+      var phone = typeof o.phone === 'string' && PHONE_RE.test(o.phone.trim()) ? o.phone.trim() : '';
+      var email = typeof o.email === 'string' && EMAIL_RE.test(o.email.trim()) ? o.email.trim() : '';
+      var name = perLanguage(o.name);
+      if (!Object.keys(name).length || !(phone || email)) return null;
+      return { name: name, phone: phone, email: email, hours: perLanguage(o.hours) };
+    }).filter(Boolean);
   }
 
   // Sends one question; returns the final answer object or throws a WidgetError.
@@ -682,42 +780,323 @@
 
   // ------------------------------------------------------------------- UI
   var ui = {};
+  var TURN_MARGIN = 8; // px kept above a question brought to the top of the log
+
+  // The panel's own strings (header, composer, disclaimer...), re-applied when the interface language changes.
+  // A message keeps the strings of its own answer's language.
+  var translated = []; // [[node, {attribute or 'text': key}]]
+  function translate(node, keys) {
+    translated.push([node, keys]);
+    applyStrings(node, keys);
+    return node;
+  }
+  function applyStrings(node, keys) {
+    Object.keys(keys).forEach(function (attr) {
+      if (attr === 'text') node.textContent = T[keys[attr]];
+      else node.setAttribute(attr, T[keys[attr]]);
+    });
+  }
+
+  // --- the panel's parts
+  function buildLauncher() {
+    var iconBox = el('span', null, [icon('chat')]);
+    var button = el('button', {
+      type: 'button', class: 'gb-launcher', 'aria-expanded': 'false', 'aria-controls': 'gb-panel'
+    }, [iconBox]);
+    return { button: button, icon: iconBox };
+  }
+
+  function buildHeader() {
+    var newBtn = translate(el('button', { type: 'button', class: 'gb-new gb-icon-btn' }, [icon('newChat')]),
+      { 'aria-label': 'newConversation', title: 'newConversation' });
+    var closeBtn = translate(el('button', { type: 'button', class: 'gb-close gb-icon-btn' }, [icon('close')]),
+      { 'aria-label': 'close', title: 'close' });
+    var title = translate(el('h2', { class: 'gb-title', id: 'gb-title' }), { text: 'title' });
+    return { header: el('div', { class: 'gb-header' }, [title, newBtn, closeBtn]), newBtn: newBtn, closeBtn: closeBtn };
+  }
+
+  function buildLog() {
+    var examples = el('div', { class: 'gb-examples' });
+    // role=log is implicitly polite; aria-live is stated for older screen readers. While an answer
+    // streams its message is aria-busy, so the answer is read once, when complete.
+    var log = translate(el('div', { class: 'gb-log', role: 'log', 'aria-live': 'polite' }), { 'aria-label': 'title' });
+    return { body: el('div', { class: 'gb-body' }, [examples, log]), examples: examples, log: log };
+  }
+
+  function buildComposer() {
+    var input = translate(el('textarea', { class: 'gb-input', id: 'gb-input', rows: '1', maxlength: String(MAX_CHARS) }),
+      { placeholder: 'placeholder', 'aria-label': 'inputLabel' });
+    var sendBtn = translate(el('button', { type: 'submit', class: 'gb-send', disabled: true }, [icon('send')]),
+      { 'aria-label': 'send', title: 'send' });
+    return {
+      form: el('form', { class: 'gb-form', novalidate: true }, [input, sendBtn]),
+      input: input, sendBtn: sendBtn,
+      formError: el('p', { class: 'gb-form-error', role: 'alert', hidden: true })
+    };
+  }
+
+  function buildDisclaimer() {
+    return translate(el('p', { class: 'gb-disclaimer' }), { text: 'disclaimer' });
+  }
+
+  function buildTyping() {
+    return el('div', { class: 'gb-typing' }, [
+      el('span', { class: 'gb-dot', 'aria-hidden': 'true' }), el('span', { class: 'gb-dot', 'aria-hidden': 'true' }),
+      el('span', { class: 'gb-dot', 'aria-hidden': 'true' }), el('span', { class: 'gb-sr', text: T.typing })
+    ]);
+  }
+
+  // --- sources: one entry per page, whatever the number of markers that cite it
+  function pageOf(href) {
+    return href ? href.replace(/#.*$/, '') : null;
+  }
+
+  function hostOf(href) {
+    try { return href ? new URL(href).hostname : ''; } catch (e) { return ''; }
+  }
+
+  function unique(values) {
+    return values.filter(function (v, i) { return v && values.indexOf(v) === i; });
+  }
+
+  // Citations of one page (the same url without its #fragment, or the same document) form one group.
+  function groupSources(citations) {
+    var groups = [], byKey = new Map();
+    citations.forEach(function (c) {
+      var href = safeUrl(c.url);
+      var page = pageOf(href);
+      var g = (page && byKey.get('u:' + page)) || (c.doc_id && byKey.get('d:' + c.doc_id));
+      if (!g) {
+        g = { href: href, numbers: [], items: [] };
+        groups.push(g);
+      }
+      g.numbers.push(c.n);
+      g.items.push(c);
+      if (page) byKey.set('u:' + page, g);
+      if (c.doc_id) byKey.set('d:' + c.doc_id, g);
+    });
+    return groups;
+  }
+
+  function sourceLabel(group, S) {
+    var titles = unique(group.items.map(function (c) { return c.title; }));
+    var sections = unique(group.items.map(function (c) { return c.section; }));
+    var label = titles.join(' · ') || group.href || S.source + ' ' + group.numbers[0];
+    if (sections.length === 1 && titles.length <= 1 && sections[0] !== titles[0]) label += ' — ' + sections[0];
+    return label;
+  }
+
+  // The function renderMarkdown calls for a finished answer's [n]: a badge that opens the page it cites.
+  function citeLinker(groups, S) {
+    var byNumber = new Map();
+    groups.forEach(function (g) { g.numbers.forEach(function (n) { byNumber.set(n, g); }); });
+    return function (n) {
+      var g = byNumber.get(n);
+      if (!g) return null;
+      var label = sourceLabel(g, S), host = hostOf(g.href);
+      var a = externalLink('gb-cite', g.href, String(n));
+      a.setAttribute('aria-label', S.sourceLabel(n, host ? label + ', ' + host : label));
+      a.setAttribute('title', host ? label + ' — ' + host : label);
+      return a;
+    };
+  }
+
+  function buildSources(groups, S) {
+    if (!groups.length) return null;
+    var ol = el('ol', { class: 'gb-sources' });
+    groups.forEach(function (g) {
+      var host = hostOf(g.href);
+      var link = el('a', {
+        class: 'gb-source-link', href: g.href, target: g.href ? '_blank' : null, rel: g.href ? 'noopener noreferrer' : null
+      }, [
+        el('span', { class: 'gb-source-title', text: sourceLabel(g, S) }),
+        host ? el('span', { class: 'gb-source-site', text: host }) : null,
+        g.href ? el('span', { class: 'gb-sr', text: ' (' + S.newTab + ')' }) : null
+      ]);
+      var main = el('div', { class: 'gb-source-main' }, [link]);
+      var snippets = unique(g.items.map(function (c) { return c.snippet; }));
+      if (snippets.length) {
+        main.appendChild(el('details', null, [el('summary', { text: snippets.length > 1 ? S.excerpts : S.excerpt })]
+          .concat(snippets.map(function (t) { return el('p', { class: 'gb-snippet', text: t }); }))));
+      }
+      var numbers = el('span', { class: 'gb-source-nums' }, g.numbers.map(function (n) {
+        return el('span', { class: 'gb-cite', text: String(n) });
+      }));
+      ol.appendChild(el('li', null, [numbers, main]));
+    });
+    return el('div', { class: 'gb-sources-wrap' }, [el('p', { class: 'gb-sources-title', text: S.sources }), ol]);
+  }
+
+  // --- the adviser, with a refusal that is not off-topic
+  function offersAdviser(a) {
+    return a.refused && a.refusal !== 'off_topic';
+  }
+
+  // A refusal's last paragraph names the adviser page and the contact lines (the server's contract): the
+  // adviser box below says the same, so the paragraph is not shown twice.
+  function dropAdviserParagraph(answerEl) {
+    var last = answerEl.lastElementChild;
+    if (!last || last.tagName !== 'P' || last === answerEl.firstElementChild) return;
+    var links = Array.from(last.querySelectorAll('a[href]'));
+    if (links.some(function (a) { return a.getAttribute('href') === config.adviserUrl; })) last.remove();
+  }
+
+  function officeLine(className, label, S, value) {
+    return el('span', { class: 'gb-office-line ' + className }, [label + S.colon].concat(value));
+  }
+
+  function buildOffice(o, S, l) {
+    var li = el('li', { class: 'gb-office' }, [el('span', { class: 'gb-office-name', text: o.name[l] || o.name.fr || Object.values(o.name)[0] })]);
+    if (o.phone) {
+      li.appendChild(officeLine('gb-office-phone', S.phone, S,
+        [el('a', { href: 'tel:' + o.phone.replace(/[^\d+]/g, ''), text: o.phone })]));
+    }
+    if (o.email) {
+      li.appendChild(officeLine('gb-office-email', S.email, S, [el('a', { href: 'mailto:' + o.email, text: o.email })]));
+    }
+    var hours = o.hours[l] || o.hours.fr;
+    if (hours) li.appendChild(officeLine('gb-office-hours', S.hours, S, [hours]));
+    return li;
+  }
+
+  function buildAdviser(S, l) {
+    var box = el('div', { class: 'gb-adviser-box' }, [externalLink('gb-adviser', config.adviserUrl, S.adviser)]);
+    if (config.offices.length) {
+      box.appendChild(el('ul', { class: 'gb-offices', 'aria-label': S.offices },
+        config.offices.map(function (o) { return buildOffice(o, S, l); })));
+    } else if (config.adviserContact) {
+      box.appendChild(el('p', { class: 'gb-adviser-contact', text: config.adviserContact }));
+    }
+    return box;
+  }
+
+  // --- feedback on one answer
+  function buildFeedback(record, S, shadow) {
+    var box = el('div', { class: 'gb-feedback' });
+    var question = el('span', { class: 'gb-feedback-q', text: S.feedbackQuestion });
+    var up = el('button', { type: 'button', class: 'gb-up', 'aria-label': S.up, title: S.up, 'aria-pressed': 'false' }, [icon('thumb')]);
+    var down = el('button', { type: 'button', class: 'gb-down', 'aria-label': S.down, title: S.down, 'aria-pressed': 'false' }, [icon('thumb', true)]);
+    var commentBox = null;
+    var problem = null;
+    box.appendChild(question);
+    box.appendChild(el('span', { class: 'gb-feedback-buttons' }, [up, down])); // kept together when wrapping
+
+    function press(rating) {
+      up.setAttribute('aria-pressed', String(rating === 'up'));
+      down.setAttribute('aria-pressed', String(rating === 'down'));
+    }
+    function thank(moveFocus) {
+      up.disabled = down.disabled = true;
+      question.remove();
+      var thanks = el('p', { class: 'gb-thanks', tabindex: '-1', role: 'status', text: S.thanks });
+      box.appendChild(thanks);
+      if (moveFocus) thanks.focus();
+    }
+    async function submit(rating, comment) {
+      var hadFocus = box.contains(shadow.activeElement);
+      var controls = [up, down].concat(commentBox ? Array.from(commentBox.querySelectorAll('button, textarea')) : []);
+      controls.forEach(function (c) { c.disabled = true; });
+      if (problem) { problem.remove(); problem = null; }
+      try {
+        await sendFeedback(record.answer.message_id, rating, comment);
+      } catch (e) {
+        controls.forEach(function (c) { c.disabled = false; });
+        press(commentBox ? 'down' : null);
+        problem = el('p', { class: 'gb-feedback-error', role: 'alert', text: S.feedbackError });
+        box.appendChild(problem);
+        return;
+      }
+      record.feedback = rating;
+      save();
+      if (commentBox) { commentBox.remove(); commentBox = null; }
+      press(rating);
+      thank(hadFocus);
+    }
+
+    if (record.feedback === 'up' || record.feedback === 'down') {
+      press(record.feedback);
+      thank(false);
+      return box;
+    }
+    up.addEventListener('click', function () {
+      press('up');
+      submit('up');
+    });
+    down.addEventListener('click', function () {
+      press('down');
+      if (commentBox) { commentBox.querySelector('textarea').focus(); return; }
+      var ta = el('textarea', { class: 'gb-comment', rows: '3', maxlength: String(MAX_CHARS), 'aria-label': S.commentLabel, placeholder: S.commentPlaceholder });
+      var send = el('button', { type: 'button', class: 'gb-comment-send gb-btn gb-btn-primary', text: S.sendComment });
+      var skip = el('button', { type: 'button', class: 'gb-comment-skip gb-btn gb-btn-secondary', text: S.skip });
+      send.addEventListener('click', function () { submit('down', ta.value.trim()); });
+      skip.addEventListener('click', function () { submit('down'); });
+      commentBox = el('div', { class: 'gb-comment-box' }, [ta, el('div', { class: 'gb-comment-actions' }, [send, skip])]);
+      box.appendChild(commentBox);
+      ta.focus();
+      commentBox.scrollIntoView({ block: 'nearest' });
+    });
+    return box;
+  }
+
+  // --- a finished answer: its text, sources, adviser and feedback, in the answer's language
+  function renderFinished(node, answerEl, record, shadow) {
+    var a = record.answer;
+    var l = STRINGS.hasOwnProperty(a.language) ? a.language : lang;
+    var S = stringsFor(l);
+    node.setAttribute('data-state', 'done');
+    node.setAttribute('data-refused', a.refused ? 'true' : 'false');
+    if (a.refusal) node.setAttribute('data-refusal', a.refusal);
+    if (a.message_id) node.setAttribute('data-message-id', a.message_id);
+    node.setAttribute('lang', l);
+    node.removeAttribute('aria-busy');
+    var groups = groupSources(a.citations);
+    // The final text replaces the streamed one; for the same text the two renders are the same.
+    renderMarkdown(answerEl, a.answer, citeLinker(groups, S));
+    if (offersAdviser(a) && a.refusal) dropAdviserParagraph(answerEl);
+    var sources = buildSources(groups, S);
+    if (sources) node.appendChild(sources);
+    if (offersAdviser(a)) node.appendChild(buildAdviser(S, l));
+    if (a.message_id) node.appendChild(buildFeedback(record, S, shadow));
+  }
 
   function buildUi(shadow) {
     var root = el('div', { class: 'gb-root' });
     shadow.appendChild(el('style', { text: CSS }));
     shadow.appendChild(root);
 
-    var launcherIcon = el('span', null, [icon('chat')]);
-    var launcher = el('button', {
-      type: 'button', class: 'gb-launcher', 'aria-label': T.launcher, title: T.title,
-      'aria-expanded': 'false', 'aria-controls': 'gb-panel'
-    }, [launcherIcon]);
-
-    var newBtn = el('button', { type: 'button', class: 'gb-new gb-icon-btn', 'aria-label': T.newConversation, title: T.newConversation }, [icon('newChat')]);
-    var closeBtn = el('button', { type: 'button', class: 'gb-close gb-icon-btn', 'aria-label': T.close, title: T.close }, [icon('close')]);
-    var header = el('div', { class: 'gb-header' }, [el('h2', { class: 'gb-title', text: T.title }), newBtn, closeBtn]);
-
-    var examples = el('div', { class: 'gb-examples' });
-    // role=log is implicitly polite; aria-live is stated for older screen readers. While an answer
-    // streams its message is aria-busy, so the answer is read once, when complete.
-    var log = el('div', { class: 'gb-log', role: 'log', 'aria-live': 'polite', 'aria-label': T.title });
-    var body = el('div', { class: 'gb-body' }, [examples, log]);
-
-    var input = el('textarea', {
-      class: 'gb-input', id: 'gb-input', rows: '1', maxlength: String(MAX_CHARS),
-      placeholder: T.placeholder, 'aria-label': T.inputLabel
-    });
-    var sendBtn = el('button', { type: 'submit', class: 'gb-send', 'aria-label': T.send, title: T.send, disabled: true }, [icon('send')]);
-    var form = el('form', { class: 'gb-form', novalidate: true }, [input, sendBtn]);
-    var formError = el('p', { class: 'gb-form-error', role: 'alert', hidden: true });
-    var disclaimer = el('p', { class: 'gb-disclaimer', text: T.disclaimer });
-
-    var panel = el('div', { class: 'gb-panel', id: 'gb-panel', role: 'dialog', 'aria-label': T.title, lang: lang, hidden: true },
-      [header, body, form, formError, disclaimer]);
+    var launcherParts = buildLauncher();
+    var launcher = launcherParts.button;
+    var headerParts = buildHeader();
+    var logParts = buildLog();
+    var body = logParts.body, examples = logParts.examples, log = logParts.log;
+    var composer = buildComposer();
+    var input = composer.input, sendBtn = composer.sendBtn, form = composer.form, formError = composer.formError;
+    var panel = el('div', {
+      class: 'gb-panel', id: 'gb-panel', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'gb-title',
+      lang: lang, hidden: true
+    }, [headerParts.header, body, form, formError, buildDisclaimer()]);
+    translate(panel, { 'aria-label': 'title' });
     // Launcher first: Tab from the launcher goes straight into the open panel.
     root.appendChild(launcher);
     root.appendChild(panel);
+    var rendered = []; // finished bot messages: {record, redraw}
+
+    function updateLauncher() {
+      var label = state.open ? T.launcherClose : T.launcher;
+      launcher.setAttribute('aria-label', label);
+      launcher.setAttribute('title', label);
+    }
+    updateLauncher();
+
+    function setLanguage(l) {
+      if (!STRINGS.hasOwnProperty(l) || l === lang) return;
+      lang = l;
+      T = STRINGS[l];
+      translated.forEach(function (t) { applyStrings(t[0], t[1]); });
+      panel.setAttribute('lang', l);
+      updateLauncher();
+      ui.renderExamples();
+    }
 
     function updateSend() {
       sendBtn.disabled = state.busy || !input.value.trim();
@@ -728,9 +1107,48 @@
       input.style.height = Math.min(input.scrollHeight + 2, 140) + 'px';
     }
 
-    function scrollToEnd(force) {
-      var nearEnd = body.scrollHeight - body.scrollTop - body.clientHeight < 80;
-      if (force || nearEnd) body.scrollTop = body.scrollHeight;
+    // --- scrolling: a new turn is followed until its question reaches the top of the log, then the member
+    // reads on at their own pace (the start of the answer stays in view, not its end).
+    var follow = null, expectedTop = -1;
+    function scrollBodyTo(top) {
+      body.scrollTop = top;
+      expectedTop = body.scrollTop;
+    }
+    function showTurn(userNode, exact) {
+      var offset = userNode.getBoundingClientRect().top - body.getBoundingClientRect().top;
+      var target = Math.min(body.scrollTop + offset - TURN_MARGIN, body.scrollHeight - body.clientHeight);
+      target = Math.max(0, target);
+      if (exact || target > body.scrollTop) scrollBodyTo(target);
+    }
+    function keepTurnInView() {
+      if (!follow) return;
+      // Moved since we last scrolled it (content only grows meanwhile): the member scrolled, leave it there.
+      if (Math.abs(body.scrollTop - expectedTop) > 2) { follow = null; return; }
+      showTurn(follow, false);
+    }
+    function showLastTurn() {
+      var users = log.querySelectorAll('.gb-user');
+      if (users.length) showTurn(users[users.length - 1], true);
+      else scrollBodyTo(0);
+    }
+
+    // --- the dialog: Tab and Shift+Tab cycle through what can be focused inside it
+    function focusables() {
+      return Array.from(panel.querySelectorAll('button, textarea, a[href], summary, [tabindex]')).filter(function (n) {
+        return !n.disabled && n.tabIndex >= 0 && n.getClientRects().length > 0;
+      });
+    }
+    function trapTab(e) {
+      var items = focusables();
+      if (!items.length) return;
+      var first = items[0], last = items[items.length - 1], active = shadow.activeElement;
+      var target = !panel.contains(active) ? (e.shiftKey ? last : first)
+        : e.shiftKey && active === first ? last
+          : !e.shiftKey && active === last ? first : null;
+      if (target) {
+        e.preventDefault();
+        target.focus();
+      }
     }
 
     function setOpen(open, moveFocus) {
@@ -738,10 +1156,11 @@
       panel.hidden = !open;
       root.classList.toggle('gb-open', open);
       launcher.setAttribute('aria-expanded', String(open));
-      launcherIcon.replaceChild(icon(open ? 'chevron' : 'chat'), launcherIcon.firstChild);
+      launcherParts.icon.replaceChild(icon(open ? 'chevron' : 'chat'), launcherParts.icon.firstChild);
+      updateLauncher();
       save();
       if (open) {
-        scrollToEnd(true);
+        showLastTurn();
         if (moveFocus) input.focus();
       } else if (moveFocus) {
         launcher.focus();
@@ -757,7 +1176,7 @@
       examples.textContent = '';
       examples.appendChild(el('p', { class: 'gb-examples-title', id: 'gb-examples-title', text: T.examples }));
       var ul = el('ul', { 'aria-labelledby': 'gb-examples-title' });
-      config.examples.forEach(function (q) {
+      (config.examples[lang] || BUILTIN_EXAMPLES[lang]).forEach(function (q) {
         var b = el('button', { type: 'button', class: 'gb-example', text: q });
         b.addEventListener('click', function () { ask(q); });
         ul.appendChild(el('li', null, [b]));
@@ -766,15 +1185,10 @@
       examples.hidden = log.childElementCount > 0;
     };
 
-    function adviserBox() {
-      var box = el('div', { class: 'gb-adviser-box' }, [externalLink('gb-adviser', config.adviserUrl, T.adviser)]);
-      if (config.adviserContact) box.appendChild(el('p', { class: 'gb-adviser-contact', text: config.adviserContact }));
-      return box;
-    }
-
-    ui.refreshAdviserBoxes = function () {
-      Array.prototype.forEach.call(shadow.querySelectorAll('.gb-adviser-box'), function (old) {
-        old.replaceWith(adviserBox());
+    // The adviser's page and offices came with the config: redraw the refusals drawn before it arrived.
+    ui.refreshRefusals = function () {
+      rendered.forEach(function (r) {
+        if (offersAdviser(r.record.answer)) r.redraw();
       });
     };
 
@@ -788,45 +1202,41 @@
     function addBotMessage() {
       var node = el('div', { class: 'gb-msg gb-bot', 'data-state': 'streaming', 'aria-busy': 'true' });
       var answer = el('div', { class: 'gb-answer' });
-      var typing = el('div', { class: 'gb-typing' }, [
-        el('span', { class: 'gb-dot', 'aria-hidden': 'true' }), el('span', { class: 'gb-dot', 'aria-hidden': 'true' }),
-        el('span', { class: 'gb-dot', 'aria-hidden': 'true' }), el('span', { class: 'gb-sr', text: T.typing })
-      ]);
+      var typing = buildTyping();
       node.appendChild(answer);
       node.appendChild(typing);
       log.appendChild(node);
 
-      // While streaming, tokens are appended as plain text (pre-wrap), so the text only ever grows;
-      // Markdown is rendered once, from the final answer. Half-received "**" never flickers.
-      var streamed = null;
+      // The Markdown is rendered as it arrives, up to what can no longer change (settledMarkdown), so the
+      // text only ever grows and the finished answer looks exactly like the streamed one.
+      var streamed = '';
       return {
         node: node,
         appendToken: function (t) {
-          if (!streamed) {
-            typing.remove();
-            answer.classList.add('gb-streaming');
-            streamed = document.createTextNode('');
-            answer.appendChild(streamed);
-          }
-          streamed.appendData(t);
-          scrollToEnd(false);
+          typing.remove();
+          streamed += t;
+          renderMarkdown(answer, settledMarkdown(streamed), pendingCite);
+          keepTurnInView();
         },
         resetStream: function () {
-          streamed = null;
+          streamed = '';
           answer.textContent = '';
-          answer.classList.remove('gb-streaming');
           node.appendChild(typing);
         },
         finish: function (record) {
           typing.remove();
-          answer.classList.remove('gb-streaming');
-          renderFinished(node, answer, record);
+          var redraw = function () {
+            node.textContent = '';
+            node.appendChild(answer);
+            renderFinished(node, answer, record, shadow);
+          };
+          renderFinished(node, answer, record, shadow);
+          rendered.push({ record: record, redraw: redraw });
         },
         fail: function (err, retry) {
           typing.remove();
           // Streamed text that never got its final, checked version is not shown as an answer.
           answer.textContent = '';
-          answer.classList.remove('gb-streaming');
           node.setAttribute('data-state', 'error');
           node.removeAttribute('aria-busy');
           node.appendChild(el('p', { class: 'gb-error', role: 'alert', text: errorMessage(err) }));
@@ -837,101 +1247,6 @@
           }
         }
       };
-    }
-
-    function renderFinished(node, answerEl, record) {
-      var a = record.answer;
-      node.setAttribute('data-state', 'done');
-      node.setAttribute('data-refused', a.refused ? 'true' : 'false');
-      if (a.message_id) node.setAttribute('data-message-id', a.message_id);
-      node.removeAttribute('aria-busy');
-      if (STRINGS.hasOwnProperty(a.language)) answerEl.setAttribute('lang', a.language);
-      var byNumber = new Map();
-      a.citations.forEach(function (c) { byNumber.set(c.n, c); });
-      // The final text replaces the streamed one: the server's check may have removed sentences.
-      renderMarkdown(answerEl, a.answer, byNumber);
-
-      if (a.citations.length) {
-        var ol = el('ol', { class: 'gb-sources' });
-        a.citations.forEach(function (c) {
-          var label = (c.title || c.url || T.source + ' ' + c.n) + (c.section ? ' — ' + c.section : '');
-          var li = el('li', { value: String(c.n) }, [externalLink('gb-source-link', c.url, label)]);
-          if (c.snippet) {
-            li.appendChild(el('details', null, [el('summary', { text: T.excerpt }), el('p', { class: 'gb-snippet', text: c.snippet })]));
-          }
-          ol.appendChild(li);
-        });
-        node.appendChild(el('div', { class: 'gb-sources-wrap' }, [el('p', { class: 'gb-sources-title', text: T.sources }), ol]));
-      }
-      if (a.refused) node.appendChild(adviserBox());
-      if (a.message_id) node.appendChild(feedbackBox(record));
-    }
-
-    function feedbackBox(record) {
-      var box = el('div', { class: 'gb-feedback' });
-      var question = el('span', { class: 'gb-feedback-q', text: T.feedbackQuestion });
-      var up = el('button', { type: 'button', class: 'gb-up', 'aria-label': T.up, title: T.up, 'aria-pressed': 'false' }, [icon('thumb')]);
-      var down = el('button', { type: 'button', class: 'gb-down', 'aria-label': T.down, title: T.down, 'aria-pressed': 'false' }, [icon('thumb', true)]);
-      var commentBox = null;
-      var problem = null;
-      box.appendChild(question);
-      box.appendChild(el('span', { class: 'gb-feedback-buttons' }, [up, down])); // kept together when wrapping
-
-      function press(rating) {
-        up.setAttribute('aria-pressed', String(rating === 'up'));
-        down.setAttribute('aria-pressed', String(rating === 'down'));
-      }
-      function thank(moveFocus) {
-        up.disabled = down.disabled = true;
-        question.remove();
-        var thanks = el('p', { class: 'gb-thanks', tabindex: '-1', role: 'status', text: T.thanks });
-        box.appendChild(thanks);
-        if (moveFocus) thanks.focus();
-      }
-      async function submit(rating, comment) {
-        var hadFocus = box.contains(shadow.activeElement);
-        var controls = [up, down].concat(commentBox ? Array.from(commentBox.querySelectorAll('button, textarea')) : []);
-        controls.forEach(function (c) { c.disabled = true; });
-        if (problem) { problem.remove(); problem = null; }
-        try {
-          await sendFeedback(record.answer.message_id, rating, comment);
-        } catch (e) {
-          controls.forEach(function (c) { c.disabled = false; });
-          press(commentBox ? 'down' : null);
-          problem = el('p', { class: 'gb-feedback-error', role: 'alert', text: T.feedbackError });
-          box.appendChild(problem);
-          return;
-        }
-        record.feedback = rating;
-        save();
-        if (commentBox) { commentBox.remove(); commentBox = null; }
-        press(rating);
-        thank(hadFocus);
-      }
-
-      if (record.feedback === 'up' || record.feedback === 'down') {
-        press(record.feedback);
-        thank(false);
-        return box;
-      }
-      up.addEventListener('click', function () {
-        press('up');
-        submit('up');
-      });
-      down.addEventListener('click', function () {
-        press('down');
-        if (commentBox) { commentBox.querySelector('textarea').focus(); return; }
-        var ta = el('textarea', { class: 'gb-comment', rows: '3', maxlength: String(MAX_CHARS), 'aria-label': T.commentLabel, placeholder: T.commentPlaceholder });
-        var send = el('button', { type: 'button', class: 'gb-comment-send gb-btn gb-btn-primary', text: T.sendComment });
-        var skip = el('button', { type: 'button', class: 'gb-comment-skip gb-btn gb-btn-secondary', text: T.skip });
-        send.addEventListener('click', function () { submit('down', ta.value.trim()); });
-        skip.addEventListener('click', function () { submit('down'); });
-        commentBox = el('div', { class: 'gb-comment-box' }, [ta, el('div', { class: 'gb-comment-actions' }, [send, skip])]);
-        box.appendChild(commentBox);
-        ta.focus();
-        commentBox.scrollIntoView({ block: 'nearest' });
-      });
-      return box;
     }
 
     // --------------------------------------------------- conversation flow
@@ -945,7 +1260,8 @@
       var userNode = addUserMessage(question);
       examples.hidden = true;
       var view = addBotMessage();
-      scrollToEnd(true);
+      follow = userNode;
+      showTurn(userNode, true);
       var controller = new AbortController();
       state.controller = controller;
       try {
@@ -955,8 +1271,9 @@
         if (record.answer.conversation_id) state.conversationId = record.answer.conversation_id;
         state.messages.push(record);
         save();
+        setLanguage(record.answer.language);
         view.finish(record);
-        scrollToEnd(false);
+        keepTurnInView();
       } catch (err) {
         if (controller.signal.aborted || !(err instanceof WidgetError) || err.kind === 'abort') {
           if (!controller.signal.aborted) view.fail(new WidgetError('server'), function () {});
@@ -971,8 +1288,9 @@
           view.node.remove();
           ask(question);
         });
-        scrollToEnd(false);
+        keepTurnInView();
       } finally {
+        if (follow === userNode) follow = null;
         if (state.controller === controller) {
           state.controller = null;
           state.busy = false;
@@ -987,6 +1305,8 @@
       state.busy = false;
       state.conversationId = null;
       state.messages = [];
+      rendered = [];
+      follow = null;
       log.textContent = '';
       showFormError('');
       save();
@@ -1005,8 +1325,8 @@
 
     // ---------------------------------------------------------- events
     launcher.addEventListener('click', function () { setOpen(!state.open, true); });
-    closeBtn.addEventListener('click', function () { setOpen(false, true); });
-    newBtn.addEventListener('click', newConversation);
+    headerParts.closeBtn.addEventListener('click', function () { setOpen(false, true); });
+    headerParts.newBtn.addEventListener('click', newConversation);
     form.addEventListener('submit', function (e) { e.preventDefault(); submitForm(); });
     input.addEventListener('input', function () { updateSend(); autoGrow(); showFormError(''); });
     input.addEventListener('keydown', function (e) {
@@ -1017,19 +1337,22 @@
       }
     });
     shadow.addEventListener('keydown', function (e) {
-      if (e.key === 'Escape' && state.open) {
+      if (!state.open) return;
+      if (e.key === 'Escape') {
         e.preventDefault();
         e.stopPropagation();
         setOpen(false, true);
+      } else if (e.key === 'Tab') {
+        trapTab(e);
       }
     });
 
     // ------------------------------------------------- restore session
     state.messages.forEach(function (record) {
       addUserMessage(record.question);
-      var view = addBotMessage();
-      view.finish(record);
+      addBotMessage().finish(record);
     });
+    if (state.messages.length) setLanguage(state.messages[state.messages.length - 1].answer.language);
     ui.renderExamples();
     updateSend();
     if (state.open) setOpen(true, false); // reopened after a reload, without stealing the page's focus

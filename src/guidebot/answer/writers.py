@@ -35,6 +35,9 @@ class AnswerWriter(Protocol):
     """Writes an answer from the evidence; markers ``[n]`` refer to ``evidence.passages[n-1]``."""
 
     name: str
+    # True when stream() yields text as it is generated; False when the whole text is composed first (the engine
+    # then streams the checked answer).
+    incremental: bool
 
     def write(self, evidence: Evidence) -> str: ...
 
@@ -52,6 +55,13 @@ MIN_WORDS = 4
 _PARTS = re.compile(r"\s*(?:\?|;|\bet\b|\bainsi que\b|\band\b|\ben\b|\bplus\b)\s*", re.IGNORECASE)
 
 
+def text_pieces(text: str) -> Iterator[str]:
+    """A composed text streamed word by word (each piece keeps the whitespace after it)."""
+    for piece in re.split(r"(?<=\s)", text):
+        if piece:
+            yield piece
+
+
 @dataclass
 class Choice:
     """What the extractive writer quotes: the lead paragraph (the lead, the sentence that continues it, the unit
@@ -66,16 +76,14 @@ class ExtractiveWriter:
     """Quotes the units of the passages that answer the question, each with its ``[n]``, answer first."""
 
     name = "extractive"
+    incremental = False
 
     def __init__(self, settings: Settings, weights: TermWeights | None = None) -> None:
         self.settings = settings
         self.weights = weights
 
     def stream(self, evidence: Evidence) -> Iterator[str]:
-        text = self.write(evidence)
-        for piece in re.split(r"(?<=\s)", text):
-            if piece:
-                yield piece
+        yield from text_pieces(self.write(evidence))
 
     def write(self, evidence: Evidence) -> str:
         choice = self.choose(evidence)

@@ -50,7 +50,7 @@ _SSE_EXAMPLE = (
     "...\n\n"
     'event: done\ndata: {"conversation_id": "c_5Hq0hZQ8y2xH7s3k", "message_id": "m_N1c4V7pQk2Lr8b0e", '
     '"language": "fr", "answer": "Une part de la coopérative coûte 30 € [1].", "citations": [...], '
-    '"refused": false}\n\n'
+    '"refused": false, "refusal": null}\n\n'
 )
 
 

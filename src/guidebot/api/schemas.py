@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from guidebot.answer.messages import RefusalKind
 from guidebot.documents import MAX_QUESTION_CHARS, Lang
 
 MAX_MESSAGE_CHARS = MAX_COMMENT_CHARS = MAX_QUESTION_CHARS
@@ -31,15 +32,17 @@ _ANSWER_EXAMPLE: dict[str, Any] = {
     "answer": "Une part de la coopérative coûte 30 € [1].",
     "citations": [_CITATION_EXAMPLE],
     "refused": False,
+    "refusal": None,
 }
 _REFUSAL_EXAMPLE: dict[str, Any] = {
     "conversation_id": "c_5Hq0hZQ8y2xH7s3k",
     "message_id": "m_W2d9Xk3pR7aQ1m5t",
     "language": "fr",
     "answer": "Le guide de Smart ne répond pas à cette question, et je préfère ne pas deviner. "
-    "Votre conseiller·ère Smart peut vous aider : https://www.smart.coop",
+    "Votre conseiller·ère Smart peut vous aider.\n\nContacter un·e conseiller·ère : https://www.smart.coop",
     "citations": [],
     "refused": True,
+    "refusal": "not_in_guide",
 }
 
 
@@ -119,6 +122,14 @@ class ChatResponse(BaseModel):
     answer: str = Field(description="Markdown with citation markers [n].")
     citations: list[CitationOut]
     refused: bool = Field(description="True when the sources do not answer: the answer points to an adviser.")
+    refusal: RefusalKind | None = Field(
+        None,
+        description="Why it is refused, null when answered (added to the contract; a client may ignore it): "
+        "`off_topic` (outside what guidebot answers: no adviser is offered), `not_in_guide` (the guide does not "
+        "answer it), `account` (the member's own account or case), `instruction` (a message aimed at the "
+        "assistant). Every kind but off_topic ends its answer with a paragraph that names the adviser page and "
+        "the offices' contact lines.",
+    )
 
 
 class FeedbackRequest(BaseModel):
@@ -180,11 +191,23 @@ class HealthResponse(BaseModel):
     detail: str | None = None
 
 
+class AdviserOfficeOut(BaseModel):
+    """An office where members reach an adviser; name and hours in each language (hours may be empty)."""
+
+    name: dict[Language, str]
+    phone: str
+    email: str
+    hours: dict[Language, str]
+
+
 class WidgetConfig(BaseModel):
     """What the widget needs from the server's settings."""
 
     adviser_url: str
     adviser_contact: str
+    adviser_offices: list[AdviserOfficeOut] = Field(
+        description="GUIDEBOT_ADVISER_OFFICES; when empty, the widget shows adviser_contact."
+    )
     examples: dict[str, list[str]]
 
 

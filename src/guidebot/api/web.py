@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
 
 from guidebot.api.errors import ApiError
-from guidebot.api.schemas import WidgetConfig
+from guidebot.api.schemas import AdviserOfficeOut, WidgetConfig
 from guidebot.config import Settings
 
 router = APIRouter(tags=["widget"])
@@ -69,4 +69,10 @@ async def widget_script(request: Request) -> Response:
 @router.get("/api/widget/config", response_model=WidgetConfig, summary="What the widget shows around answers")
 async def widget_config(request: Request) -> WidgetConfig:
     settings: Settings = request.app.state.settings
-    return WidgetConfig(adviser_url=settings.adviser_url, adviser_contact=settings.adviser_contact, examples=EXAMPLES)
+    offices = [AdviserOfficeOut.model_validate(o.model_dump()) for o in settings.adviser_offices]
+    return WidgetConfig(
+        adviser_url=settings.adviser_url,
+        adviser_contact=settings.adviser_contact,
+        adviser_offices=offices,
+        examples=EXAMPLES,
+    )
