@@ -11,7 +11,8 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "guidebot"
 # From the bottom up. Stages on one floor do not know each other (the store keeps an answer through its own
 # StorableAnswer protocol, not the engine's class).
 FLOORS = [
-    {"guidebot", "config", "errors", "documents"},
+    {"guidebot", "errors", "documents"},
+    {"config"},
     {"ingest", "privacy"},
     {"chunking"},
     {"index"},
