@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -23,12 +24,14 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_ready(url: str, alive: Callable[[], bool], timeout_s: float, poll_s: float = 0.1) -> None:
+def wait_ready(
+    url: str, alive: Callable[[], bool], timeout_s: float, poll_s: float = 0.1, verify: ssl.SSLContext | bool = True
+) -> None:
     """Return once ``url`` answers 200; RuntimeError when the server died (``alive`` false) or time ran out."""
     deadline = time.monotonic() + timeout_s
     while True:
         try:
-            if httpx.get(url, timeout=2).status_code == 200:
+            if httpx.get(url, timeout=2, verify=verify).status_code == 200:
                 return
         except httpx.TransportError:
             pass
