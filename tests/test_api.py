@@ -345,6 +345,11 @@ def test_the_schema_says_what_the_api_answers(api: Api) -> None:
         assert {"400", "401", "403", "404", "429"} <= set(op["responses"]), f"{method} {path}"
     chat = schema["paths"]["/api/chat"]["post"]["responses"]["503"]["description"]
     assert "overloaded" in chat and "not_ready" in chat
+    assert "store_unavailable" in chat and "index_unavailable" in chat
+    stream = schema["paths"]["/api/chat/stream"]["post"]["responses"]["503"]["description"]
+    assert stream == chat
+    ready = schema["paths"]["/readyz"]["get"]["responses"]["503"]["description"]
+    assert "store_unavailable" in ready and "index_unavailable" in ready
 
 
 def test_health_and_readiness(api: Api) -> None:
