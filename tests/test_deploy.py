@@ -56,7 +56,7 @@ INDEX_SOURCE = Path(os.environ.get("GUIDEBOT_TEST_INDEX_DIR", "") or ROOT / "ind
 QUESTION = {"message": "Combien coûte une part ?"}
 LOAD_LIMIT = 10_000  # the highest rate limit allowed: every load client comes from one address
 LOAD_CLIENTS = (4, 16)
-LOAD_S = 8.0
+LOAD_S = 6.0
 KILL_CLIENTS = 8
 KILL_LOAD_S = 10.0
 KILL_AT_S = 3.0
@@ -207,6 +207,7 @@ class Deployment:
         """Both workers running with this rate limit (restarted if they run with another one), nginx in front."""
         if self.limit != limit or any(p.poll() is not None for p in self.workers.values()):
             self.stop_workers()
+            started = time.perf_counter()
             env = self.env(limit)
             for port in self.ports:
                 log = (self.root / f"worker-{port}.log").open("ab")
@@ -217,6 +218,8 @@ class Deployment:
                     wait_ready(f"http://127.0.0.1:{port}/readyz", _alive(proc), READY_S, 0.2)
                 except RuntimeError as exc:
                     raise AssertionError(f"{exc}\n{_tail(self.root / f'worker-{port}.log')}") from exc
+            took = time.perf_counter() - started
+            report(f"workers     two started with rate limit {limit}/min, both ready in {took:.1f} s")
             self.limit = limit
         if self.nginx is None:
             self._start_nginx()
