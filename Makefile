@@ -4,7 +4,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test test-llamacpp eval-gate install install-dev lint bench clean
+.PHONY: run test test-llamacpp test-deploy eval-gate install install-dev lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -32,6 +32,12 @@ test: install-dev lint
 test-llamacpp: install-dev
 	$(BIN)/pip install --quiet -e '.[dev,st,llm,llamacpp]'
 	$(BIN)/python -m pytest -m llamacpp
+
+## test-deploy: deploy/ on loopback: nginx (TLS) in front of two workers, PostgreSQL and chroma run; the rate limit
+## and the login lockout across workers, X-Forwarded-For, the load benchmark through nginx, a worker killed mid-load
+test-deploy: install-dev
+	$(BIN)/guidebot index
+	$(BIN)/python -m pytest -m deploy -s tests/test_deploy.py
 
 ## eval-gate: build the index, answer the golden test split, fail below evals/thresholds.yaml
 eval-gate: install-dev

@@ -4,7 +4,9 @@ the rate limit, CORS, readiness, OpenAPI, and answers stored even when the clien
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
 import threading
 import time
 from collections.abc import Iterator
@@ -21,6 +23,7 @@ from sqlalchemy import select
 from apiserver import running
 from guidebot.api import ChatService, create_app
 from guidebot.api.limits import RateLimiter
+from guidebot.bench.servers import ChromaServer
 from guidebot.config import Settings
 from guidebot.index.builder import IndexBuilder
 from guidebot.store import ConversationStore, schema
@@ -419,6 +422,11 @@ def test_the_schema_says_what_the_api_answers(api: Api) -> None:
         assert {"400", "401", "403", "404", "429"} <= set(op["responses"]), f"{method} {path}"
     chat = schema["paths"]["/api/chat"]["post"]["responses"]["503"]["description"]
     assert "overloaded" in chat and "not_ready" in chat
+    assert "store_unavailable" in chat and "index_unavailable" in chat
+    stream = schema["paths"]["/api/chat/stream"]["post"]["responses"]["503"]["description"]
+    assert stream == chat
+    ready = schema["paths"]["/readyz"]["get"]["responses"]["503"]["description"]
+    assert "store_unavailable" in ready and "index_unavailable" in ready
 
 
 def test_health_and_readiness(api: Api) -> None:
@@ -670,8 +678,6 @@ def test_the_rate_limit_holds_across_workers_sharing_a_database(
 
 # --- a store that fails --------------------------------------------------------------------------------------------
 def test_a_store_outage_is_an_honest_503_and_readyz_follows_it(tmp_path: Path, cache_dir: Path, embedder: Any) -> None:
-    import os
-
     import pgserver
 
     try:
@@ -705,6 +711,73 @@ def test_a_store_outage_is_an_honest_503_and_readyz_follows_it(tmp_path: Path, c
         service.close()
     finally:
         pg.stop()
+
+
+# --- a Chroma server that fails (client/server mode) ---------------------------------------------------------------
+def test_a_chroma_server_outage_is_an_honest_503_and_readyz_follows_it(
+    tmp_path: Path, cache_dir: Path, embedder: Any
+) -> None:
+    question = {"message": "Combien coûte une part ?"}
+    timeout_s = 1.0
+    with ChromaServer(tmp_path / "chroma") as chroma:
+        settings = sample_settings(tmp_path, cache_dir, chroma_url=chroma.url, chroma_timeout_s=timeout_s)
+        IndexBuilder(settings, embedder).build()
+        service = ChatService(settings, embedder=embedder)
+
+        def back_by_itself(http: httpx.Client) -> None:
+            for _ in range(100):
+                if http.get("/readyz").status_code == 200:
+                    break
+                time.sleep(0.1)
+            assert http.get("/readyz").json()["status"] == "ready"
+            back = http.post("/api/chat", json=question)
+            assert back.status_code == 200 and "30 €" in back.json()["answer"]
+
+        with running(create_app(settings, service)) as base, httpx.Client(base_url=base, timeout=30) as http:
+            assert http.post("/api/chat", json=question).status_code == 200
+            assert http.get("/readyz").status_code == 200
+            # a server that stops answering (frozen): the answer waits chroma_timeout_s at most, then a 503
+            assert chroma.process is not None
+            os.kill(chroma.process.pid, signal.SIGSTOP)
+            try:
+                started = time.monotonic()
+                hung = http.post("/api/chat", json=question)
+                took = time.monotonic() - started
+                assert_error(hung, 503, "index_unavailable")
+                assert hung.headers["Retry-After"] == "2" and "close" not in hung.headers.get("connection", "")
+                assert timeout_s <= took < timeout_s + 1.5
+                # meanwhile the next answers fail at once, a stream with an honest status rather than a 200
+                started = time.monotonic()
+                assert_error(http.post("/api/chat/stream", json=question), 503, "index_unavailable")
+                assert_error(http.post("/api/chat", json=question), 503, "index_unavailable")
+                assert time.monotonic() - started < 0.5
+                ready = http.get("/readyz")  # a load balancer stops sending traffic here
+                assert ready.status_code == 503 and ready.json()["status"] == "index_unavailable"
+            finally:
+                os.kill(chroma.process.pid, signal.SIGCONT)
+            back_by_itself(http)  # on the same keep-alive connection
+            # a server that is down, then started again with its data on the same port
+            chroma.stop()
+            assert_error(http.post("/api/chat", json=question), 503, "index_unavailable")
+            assert_error(http.post("/api/chat/stream", json=question), 503, "index_unavailable")
+            assert http.get("/readyz").json()["status"] == "index_unavailable"
+            chroma.start()
+            back_by_itself(http)
+        service.close()
+
+        # a worker started before its Chroma server waits for it instead of failing for good
+        chroma.stop()
+        late = ChatService(settings, embedder=embedder)
+        late.start()
+        time.sleep(0.5)
+        assert late.state == "loading" and "Chroma server" in late.error
+        chroma.start()
+        for _ in range(100):
+            if late.ready:
+                break
+            time.sleep(0.1)
+        assert late.ready and late.index_reachable()
+        late.close()
 
 
 # --- fuzzing: whatever the body, a 4xx JSON error or an answer, never a 500 ----------------------------------------

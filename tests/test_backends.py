@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +10,7 @@ import numpy as np
 import pytest
 
 from conftest import article
+from guidebot.bench.servers import ChromaServer
 from guidebot.config import Settings
 from guidebot.errors import EmbedderMismatchError
 from guidebot.index.builder import IndexBuilder
@@ -66,36 +63,11 @@ def test_sentence_transformers_backend_from_a_local_folder(tmp_path: Path, cache
         SentenceTransformerEmbedder(tmp_path / "missing")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def chroma_server(tmp_path: Path) -> Iterator[str]:
-    exe = shutil.which("chroma", path=str(Path(sys.executable).parent))
-    assert exe, "the chroma command (from the chromadb package) is missing"
-    port = _free_port()
-    proc = subprocess.Popen(
-        [exe, "run", "--path", str(tmp_path / "chroma-server"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            raise AssertionError("chroma run did not start")
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    assert Path(sys.executable).with_name("chroma").is_file(), "the chroma command (chromadb package) is missing"
+    with ChromaServer(tmp_path / "chroma-server") as server:
+        yield server.url
 
 
 def test_chroma_client_server_mode(settings, embedder, write, chroma_server) -> None:

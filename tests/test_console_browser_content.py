@@ -15,7 +15,7 @@ import pytest
 
 from browser import launch, screenshot
 from consolesite import COMMENT, PASSWORD, USERS, ConsoleSite
-from guidebot.console.evals import EvalRunner
+from guidebot.evals.jobs import EvalRunner
 from test_console_content import PART, TOOL, WEATHER, WORSE_RUN, content_site
 
 

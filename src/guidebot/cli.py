@@ -647,6 +647,13 @@ def bench(
     clients: Annotated[str, typer.Option(help="load: client counts to run, comma-separated.")] = "4,16,64",
     seconds: Annotated[float, typer.Option(help="load: seconds per client count and endpoint.", min=1)] = 30.0,
     chunks: Annotated[int, typer.Option(help="scale: synthetic passages to search.", min=100)] = 100_000,
+    url: Annotated[
+        str | None,
+        typer.Option(
+            help="load: the base URL of a server already running (e.g. nginx in front of several workers) instead "
+            "of one started here; its rate limit must allow the load."
+        ),
+    ] = None,
 ) -> None:
     """Print benchmark figures: `index` (full build, raw embedder, one-article re-index, size, memory),
     `answer` (retrieval and extractive-answer latency, p50/p95, warm), `load` (a server on loopback under
@@ -671,7 +678,7 @@ def bench(
             raise GuidebotError(f"--clients takes numbers separated by commas, not {clients!r}") from exc
         if not counts or min(counts) < 1:
             raise GuidebotError("--clients needs at least one count of 1 or more")
-        lines = run_load_benchmark(get_settings(), golden=golden, clients=counts, seconds=seconds)
+        lines = run_load_benchmark(get_settings(), golden=golden, clients=counts, seconds=seconds, url=url)
     elif what == "scale":
         from guidebot.bench.scale import run_scale_benchmark
 

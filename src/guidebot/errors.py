@@ -4,7 +4,8 @@ GuidebotError            base: the command line prints its message and exits non
 ├── IndexMissingError    no index has been built yet
 ├── EmbedderMismatchError the index was built with another embedder
 ├── IndexBusyError       another build holds the lock
-└── NothingIndexedError  a build found no document it could load
+├── NothingIndexedError  a build found no document it could load
+└── IndexUnavailableError the Chroma server that holds the vectors does not answer (client/server mode)
 """
 
 
@@ -26,3 +27,7 @@ class IndexBusyError(GuidebotError):
 
 class NothingIndexedError(GuidebotError):
     """No document could be loaded, so no index was written."""
+
+
+class IndexUnavailableError(GuidebotError):
+    """The Chroma server holding the served version's vectors is down or does not answer in time."""

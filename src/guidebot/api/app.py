@@ -43,6 +43,12 @@ class JsonCorsMiddleware(CORSMiddleware):
         return error_response(400, "cors_refused", message, headers)
 
 
+def _not_ready(status: str, index_build: str | None, detail: str | None) -> JSONResponse:
+    return JSONResponse(
+        {"status": status, "index_build": index_build, "detail": detail}, status_code=503, headers={"Retry-After": "5"}
+    )
+
+
 def create_app(settings: Settings, service: ChatService | None = None) -> FastAPI:
     """The app for these settings. A service passed in (tests) is started here unless it is already ready."""
     chat_service = service or ChatService(settings)
@@ -102,25 +108,25 @@ def create_app(settings: Settings, service: ChatService | None = None) -> FastAP
         "/readyz",
         response_model=HealthResponse,
         tags=["health"],
-        summary="200 when the index and the store are loaded and the database answers; 503 before, if loading "
-        "failed, or while the database is unreachable",
-        responses={503: {"model": HealthResponse, "description": "Still loading, or loading failed."}},
+        summary="200 when the index and the store are loaded and the database (and the Chroma server, in "
+        "client/server mode) answers; 503 before, if loading failed, or while one of them is unreachable",
+        responses={
+            503: {
+                "model": HealthResponse,
+                "description": "Still loading, loading failed, or `store_unavailable` / `index_unavailable`: the "
+                "database or the Chroma server does not answer (200 again by itself once it does).",
+            }
+        },
     )
     async def readyz(request: Request) -> Any:
         svc: ChatService = request.app.state.service
-        if svc.ready:
-            if not await run_in_threadpool(svc.store_reachable):
-                return JSONResponse(
-                    {"status": "store_unavailable", "index_build": svc.index_build, "detail": "database unreachable"},
-                    status_code=503,
-                    headers={"Retry-After": "5"},
-                )
-            return {"status": "ready", "index_build": svc.index_build}
-        return JSONResponse(
-            {"status": svc.state, "index_build": None, "detail": svc.error or None},
-            status_code=503,
-            headers={"Retry-After": "5"},
-        )
+        if not svc.ready:
+            return _not_ready(svc.state, None, svc.error or None)
+        if not await run_in_threadpool(svc.store_reachable):
+            return _not_ready("store_unavailable", svc.index_build, "database unreachable")
+        if not await run_in_threadpool(svc.index_reachable):
+            return _not_ready("index_unavailable", svc.index_build, "Chroma server unreachable")
+        return {"status": "ready", "index_build": svc.index_build}
 
     # the outermost middleware comes last: CORS headers are on every answer, a 413 included
     app.add_middleware(ConsoleHeaders)

@@ -10,10 +10,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy.exc import InterfaceError, OperationalError
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
-from guidebot.api.errors import STORE_UNAVAILABLE, ApiError
+from guidebot.api.errors import ApiError, unavailable
 from guidebot.api.limits import RateLimiter, SharedRateLimiter, client_ip
 from guidebot.api.schemas import ChatRequest, ChatResponse, ErrorResponse, FeedbackRequest, FeedbackResponse
 from guidebot.api.service import ChatService, NotReadyError, OverloadedError, Reply, Ticket
@@ -34,7 +33,9 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     503: {
         "model": ErrorResponse,
         "description": "`not_ready`: the index or the store is still loading; `overloaded`: as many answers as "
-        "GUIDEBOT_CHAT_QUEUE are already being computed or waiting. Retry after the seconds in Retry-After.",
+        "GUIDEBOT_CHAT_QUEUE are already being computed or waiting; `store_unavailable`: the database cannot be "
+        "reached; `index_unavailable`: the Chroma server that holds the index (client/server mode) is down or does "
+        "not answer within GUIDEBOT_CHROMA_TIMEOUT_S. Retry after the seconds in Retry-After.",
         "headers": {"Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}},
     },
 }
@@ -125,13 +126,33 @@ async def chat(body: ChatRequest, service: Service, request: Request) -> Any:
     )
     try:
         reply = await _unless_gone(request, future, ticket)
-        if reply is None:  # the client left before its answer started: nobody to answer
-            return Response(status_code=CLIENT_CLOSED_REQUEST)
-    except NotFoundError as exc:
-        raise _unknown_conversation(exc) from exc
-    except NotReadyError as exc:
-        raise ApiError(503, "not_ready", str(exc), {"Retry-After": "5"}) from exc
+    except (NotFoundError, NotReadyError) as exc:
+        raise _as_api_error(exc) from exc
+    if reply is None:  # the client left before its answer started: nobody to answer
+        return Response(status_code=CLIENT_CLOSED_REQUEST)
     return reply.public()
+
+
+def _as_api_error(exc: Exception) -> Exception:
+    """The error to answer for a failed answer; any other is answered as it is (errors.py maps a dependency that is
+    down to its 503, the rest to a 500)."""
+    if isinstance(exc, NotFoundError):
+        return _unknown_conversation(exc)
+    if isinstance(exc, NotReadyError):
+        return ApiError(503, "not_ready", str(exc), {"Retry-After": "5"})
+    return exc
+
+
+def _error_event(exc: Exception) -> dict[str, Any]:
+    """The ``error`` event of a stream that fails once its first event has gone."""
+    error = _as_api_error(exc)
+    if isinstance(error, ApiError):
+        code, message = error.code, error.message
+    elif (down := unavailable(error)) is not None:
+        code, message, _headers = down
+    else:
+        code, message = "internal_error", "the answer could not be completed"
+    return {"error": {"code": code, "message": message}}
 
 
 @router.post(
@@ -141,7 +162,8 @@ async def chat(body: ChatRequest, service: Service, request: Request) -> Any:
         200: {
             "description": 'Server-Sent Events: `token` events (`{"text": ...}`), then one `done` event carrying '
             "the same object as POST /api/chat (its answer replaces the streamed text: the citation check may "
-            'drop sentences and renumber markers), or one `error` event (`{"error": {"code", "message"}}`).',
+            'drop sentences and renumber markers), or one `error` event (`{"error": {"code", "message"}}`). A '
+            "failure before the first event is an error status instead (e.g. 503 `index_unavailable`).",
             "content": {"text/event-stream": {"example": _SSE_EXAMPLE}},
         },
         **_ERRORS,
@@ -150,7 +172,7 @@ async def chat(body: ChatRequest, service: Service, request: Request) -> Any:
     dependencies=[RateLimited],
     summary="Ask a question; the answer streams in as Server-Sent Events",
 )
-async def chat_stream(body: ChatRequest, service: Service) -> EventSourceResponse:
+async def chat_stream(body: ChatRequest, service: Service, request: Request) -> Response:
     _ready(service)
     try:
         # reaches the database: an outage is a 503 before the stream starts (errors.py maps it)
@@ -167,27 +189,36 @@ async def chat_stream(body: ChatRequest, service: Service) -> EventSourceRespons
             for item in service.stream(body.message, body.conversation_id, body.language):
                 event = ("done", item.public()) if isinstance(item, Reply) else ("token", {"text": item})
                 loop.call_soon_threadsafe(queue.put_nowait, event)
-        except NotFoundError as exc:
-            error = {"error": {"code": "conversation_not_found", "message": str(exc)}}
-            loop.call_soon_threadsafe(queue.put_nowait, ("error", error))
-        except (OperationalError, InterfaceError):
-            log.warning("store unavailable during a streamed answer")
-            error = {"error": {"code": "store_unavailable", "message": STORE_UNAVAILABLE}}
-            loop.call_soon_threadsafe(queue.put_nowait, ("error", error))
-        except Exception:
-            log.exception("streamed answer failed")
-            error = {"error": {"code": "internal_error", "message": "the answer could not be completed"}}
-            loop.call_soon_threadsafe(queue.put_nowait, ("error", error))
+        except Exception as exc:
+            if unavailable(exc) is None and not isinstance(exc, NotFoundError | NotReadyError):
+                log.exception("streamed answer failed")
+            else:
+                log.warning("streamed answer failed: %s", exc.__class__.__name__)
+            loop.call_soon_threadsafe(queue.put_nowait, ("error", exc))
 
     service.executor.submit(service.run_admitted, ticket, produce)
+    # the response starts with the first event, so that a failure before it (a Chroma server or a database that
+    # is down) is an honest status, not a 200 carrying an error event
+    first_event = asyncio.ensure_future(queue.get())
+    try:
+        first = await _unless_gone(request, first_event, ticket)
+    finally:
+        first_event.cancel()
+    if first is None:  # the client left before its answer started: it is not computed
+        return Response(status_code=CLIENT_CLOSED_REQUEST)
+    if first[0] == "error":
+        raise _as_api_error(first[1])
 
     async def events() -> AsyncIterator[ServerSentEvent]:
         try:
+            name, data = first
             while True:
-                name, data = await queue.get()
+                if name == "error":
+                    data = _error_event(data)
                 yield ServerSentEvent(data=json.dumps(data, ensure_ascii=False), event=name)
                 if name in ("done", "error"):
                     return
+                name, data = await queue.get()
         finally:
             # the client left: an answer not started yet is not computed (one started runs on and is stored)
             ticket.abandoned.set()

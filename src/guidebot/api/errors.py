@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -10,6 +11,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from guidebot.errors import IndexUnavailableError
+from guidebot.index.vectors import UNAVAILABLE_RETRY_S
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +32,22 @@ _HTTP_CODES = {
 
 STORE_RETRY = {"Retry-After": "5"}
 STORE_UNAVAILABLE = "guidebot cannot reach its database; please try again shortly"
+INDEX_RETRY = {"Retry-After": str(math.ceil(UNAVAILABLE_RETRY_S))}
+INDEX_UNAVAILABLE = "guidebot cannot reach the server that holds its index; please try again shortly"
+# a dependency that is down: (code, message, headers) of the 503, for a response and for a stream's error event
+UNAVAILABLE: dict[type[Exception], tuple[str, str, dict[str, str]]] = {
+    OperationalError: ("store_unavailable", STORE_UNAVAILABLE, STORE_RETRY),
+    InterfaceError: ("store_unavailable", STORE_UNAVAILABLE, STORE_RETRY),
+    IndexUnavailableError: ("index_unavailable", INDEX_UNAVAILABLE, INDEX_RETRY),
+}
+
+
+def unavailable(exc: BaseException) -> tuple[str, str, dict[str, str]] | None:
+    """The 503 for an error that says a dependency is down (the database, the Chroma server), else None."""
+    for kind, answer in UNAVAILABLE.items():
+        if isinstance(exc, kind):
+            return answer
+    return None
 
 
 class ApiError(Exception):
@@ -89,10 +109,14 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(InterfaceError)
-    async def _store_down(request: Request, exc: Exception) -> JSONResponse:
-        # the database cannot be reached (stopped, restarting, locked): an honest 503, not a 500
-        log.warning("store unavailable on %s %s: %s", request.method, request.url.path, exc.__class__.__name__)
-        return error_response(503, "store_unavailable", STORE_UNAVAILABLE, STORE_RETRY)
+    @app.exception_handler(IndexUnavailableError)
+    async def _dependency_down(request: Request, exc: Exception) -> JSONResponse:
+        # the database or the Chroma server cannot be reached (stopped, restarting, hung): an honest 503, not a 500
+        answer = unavailable(exc)
+        assert answer is not None
+        code, message, headers = answer
+        log.warning("%s on %s %s: %s", code, request.method, request.url.path, exc.__class__.__name__)
+        return error_response(503, code, message, headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -186,7 +186,7 @@ class ErrorResponse(BaseModel):
 
 
 class HealthResponse(BaseModel):
-    status: Literal["ok", "ready", "loading", "failed"]
+    status: Literal["ok", "ready", "loading", "failed", "store_unavailable", "index_unavailable"]
     index_build: str | None = None
     detail: str | None = None
 

@@ -1,8 +1,9 @@
 """The chat service behind the routes: load the models and index once, answer, store, follow new index builds.
 
 Loading happens in a background thread at start-up, so ``/healthz`` answers at once and ``/readyz`` says when
-the index and the store are ready. An answer is stored when it is complete, in the worker that computed it,
-whether or not the client is still connected.
+the index and the store are ready; a database or a Chroma server that does not answer yet is waited for (tried
+again every LOAD_RETRY_S), so workers may start before them. An answer is stored when it is complete, in the
+worker that computed it, whether or not the client is still connected.
 """
 
 from __future__ import annotations
@@ -15,13 +16,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
 from guidebot.answer.build import build_engine
 from guidebot.answer.engine import AnswerEngine, AnswerResult
 from guidebot.config import Settings
 from guidebot.console.gaps import QuestionVectors
-from guidebot.errors import GuidebotError
+from guidebot.errors import GuidebotError, IndexUnavailableError
 from guidebot.index import layout
 from guidebot.index.embedders import Embedder
 from guidebot.privacy import Masker, load_masker
@@ -37,6 +38,8 @@ EngineFactory = Callable[[Settings, Embedder], AnswerEngine]
 T = TypeVar("T")
 WATCH_MIN_S = 0.2
 RETENTION_EVERY_S = 24 * 3600.0
+LOAD_RETRY_S = 2.0
+DEPENDENCY_DOWN = (OperationalError, InterfaceError, IndexUnavailableError)
 
 
 class NotReadyError(RuntimeError):
@@ -107,36 +110,46 @@ class ChatService:
         return thread
 
     def load(self) -> None:
-        try:
-            started = time.perf_counter()
-            masker: list[Masker] = []  # the spaCy model loads while the index does
-            masking = threading.Thread(target=self._load_masker, args=(masker,), name="guidebot-mask")
-            masking.start()
-            if self._store is None:
-                self._store = ConversationStore(self.settings.database_url)
-            if self._embedder is None:
-                from guidebot.index.embedders import load_embedder
+        started = time.perf_counter()
+        masker: list[Masker] = []  # the spaCy model loads once, while the index does
+        masking = threading.Thread(target=self._load_masker, args=(masker,), name="guidebot-mask")
+        masking.start()
+        while not self._closing.is_set():
+            try:
+                self._load(started, masking, masker)
+                return
+            except DEPENDENCY_DOWN as exc:  # stays "loading": tried again until it answers
+                self._error = f"waiting for a dependency: {exc}"
+                log.warning("cannot load yet (%s); trying again in %.0f s", exc.__class__.__name__, LOAD_RETRY_S)
+                self._closing.wait(LOAD_RETRY_S)
+            except Exception as exc:  # reported by /readyz; the process stays up so health checks can see why
+                log.exception("loading failed")
+                self._state, self._error = "failed", str(exc)
+                return
 
-                self._embedder = load_embedder(
-                    self.settings.model_copy(update={"embed_threads": self.settings.serve_embed_threads})
-                )
-            self._engine = self._engine_factory(self.settings, self._embedder)
-            self.accounts = AccountStore(self._store.engine, self.settings.secret_key.get_secret_value())
-            self.reviews = ReviewStore(self._store.engine)
-            self.content = ContentStore(self._store.engine)
-            self.question_vectors = QuestionVectors(self._embedder)
-            masking.join()
-            if not masker:
-                raise GuidebotError("the personal-data masker could not be loaded (see the log)")
-            self.masker = masker[0]
-            self._state = "ready"
-            log.info("ready in %.1f s (index %s)", time.perf_counter() - started, self.index_build)
-            threading.Thread(target=self._watch, name="guidebot-index-watch", daemon=True).start()
-            if self.settings.retention_days:
-                threading.Thread(target=self._retain, name="guidebot-retention", daemon=True).start()
-        except Exception as exc:  # reported by /readyz; the process stays up so health checks can see why
-            log.exception("loading failed")
-            self._state, self._error = "failed", str(exc)
+    def _load(self, started: float, masking: threading.Thread, masker: list[Masker]) -> None:
+        if self._store is None:
+            self._store = ConversationStore(self.settings.database_url)
+        if self._embedder is None:
+            from guidebot.index.embedders import load_embedder
+
+            self._embedder = load_embedder(
+                self.settings.model_copy(update={"embed_threads": self.settings.serve_embed_threads})
+            )
+        self._engine = self._engine_factory(self.settings, self._embedder)
+        self.accounts = AccountStore(self._store.engine, self.settings.secret_key.get_secret_value())
+        self.reviews = ReviewStore(self._store.engine)
+        self.content = ContentStore(self._store.engine)
+        self.question_vectors = QuestionVectors(self._embedder)
+        masking.join()
+        if not masker:
+            raise GuidebotError("the personal-data masker could not be loaded (see the log)")
+        self.masker = masker[0]
+        self._state, self._error = "ready", ""
+        log.info("ready in %.1f s (index %s)", time.perf_counter() - started, self.index_build)
+        threading.Thread(target=self._watch, name="guidebot-index-watch", daemon=True).start()
+        if self.settings.retention_days:
+            threading.Thread(target=self._retain, name="guidebot-retention", daemon=True).start()
 
     def _load_masker(self, into: list[Masker]) -> None:
         try:
@@ -175,6 +188,10 @@ class ChatService:
         except SQLAlchemyError:
             return False
         return True
+
+    def index_reachable(self) -> bool:
+        """Does the Chroma server of the served index answer now? (Always true for an index on disk.)"""
+        return self._engine is not None and self._engine.searcher.snapshot.vectors.reachable()
 
     @property
     def store(self) -> ConversationStore:

@@ -1,8 +1,9 @@
 """``guidebot bench load``: the server under load, through HTTP, on loopback. Figures are printed, not asserted.
 
 It starts ``guidebot serve`` in a subprocess on a free loopback port (its own SQLite store in a scratch folder,
-the served index), measures the raw query-embedding rate in this run (the physical bound: one embedding per
-answer), then for each client count asks golden questions through ``POST /api/chat`` and then through
+the served index), or loads a server already running at ``--url`` (e.g. nginx in front of several workers; its
+rate limit must allow the load), measures the raw query-embedding rate in this run (the physical bound: one
+embedding per answer), then for each client count asks golden questions through ``POST /api/chat`` and then through
 ``POST /api/chat/stream`` for ``seconds`` each. Questions are distinct: every golden question once, in a fixed
 order, before any repeats (a repeat would measure a cache, not guidebot). It prints answers/s, latency
 p50/p95/p99, first-token p50/p95 for streams, errors by status, and the server's peak resident memory.
@@ -12,7 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import os
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -42,6 +45,7 @@ class Phase:
     first_tokens: list[float] = field(default_factory=list)
     errors: Counter[str] = field(default_factory=Counter)
     asked: int = 0
+    acknowledged: list[tuple[float, str]] = field(default_factory=list)  # (when, message_id) of each 200 answer
 
     def line(self) -> str:
         ok = len(self.latencies)
@@ -89,10 +93,22 @@ def _peak_rss_mb(pid: int) -> float | None:
     return None
 
 
-async def _run_phase(base: str, phase: Phase, questions: Iterator[str]) -> None:
+Verify = ssl.SSLContext | bool
+
+
+def run_phase(
+    base: str, endpoint: str, clients: int, seconds: float, questions: Iterator[str], verify: Verify = True
+) -> Phase:
+    """``clients`` clients asking ``questions`` through ``endpoint`` of the server at ``base`` for ``seconds``."""
+    phase = Phase(endpoint, clients, seconds)
+    asyncio.run(_run_phase(base, phase, questions, verify))
+    return phase
+
+
+async def _run_phase(base: str, phase: Phase, questions: Iterator[str], verify: Verify) -> None:
     deadline = time.perf_counter() + phase.seconds
     limits = httpx.Limits(max_connections=phase.clients, max_keepalive_connections=phase.clients)
-    async with httpx.AsyncClient(base_url=base, timeout=120, limits=limits) as http:
+    async with httpx.AsyncClient(base_url=base, timeout=120, limits=limits, verify=verify) as http:
 
         async def client() -> None:
             while time.perf_counter() < deadline:
@@ -103,26 +119,30 @@ async def _run_phase(base: str, phase: Phase, questions: Iterator[str]) -> None:
                     if phase.endpoint == "/api/chat":
                         r = await http.post("/api/chat", json=body)
                         if r.status_code != 200:
-                            phase.errors[f"{r.status_code} {_code(r)}"] += 1
+                            phase.errors[f"{r.status_code} {_code(r)}".strip()] += 1
                             await _back_off(r)
                             continue
+                        message_id = str(r.json()["message_id"])
                     else:
                         async with http.stream("POST", "/api/chat/stream", json=body) as r:
                             if r.status_code != 200:
                                 await r.aread()
-                                phase.errors[f"{r.status_code} {_code(r)}"] += 1
+                                phase.errors[f"{r.status_code} {_code(r)}".strip()] += 1
                                 await _back_off(r)
                                 continue
                             first = None
-                            done = False
+                            event, message_id = "", ""
                             async for line in r.aiter_lines():
-                                if first is None and line.startswith("event: token"):
+                                if line.startswith("event: "):
+                                    event = line.removeprefix("event: ")
+                                if first is None and event == "token":
                                     first = time.perf_counter() - start
-                                if line.startswith("event: done"):
-                                    done = True
-                                elif line.startswith("event: error"):
+                                if event == "error":
                                     phase.errors["stream error event"] += 1
-                            if not done:
+                                    break
+                                if event == "done" and line.startswith("data: "):
+                                    message_id = str(json.loads(line.removeprefix("data: "))["message_id"])
+                            if not message_id:
                                 continue
                             if first is not None:
                                 phase.first_tokens.append(first)
@@ -130,6 +150,7 @@ async def _run_phase(base: str, phase: Phase, questions: Iterator[str]) -> None:
                     phase.errors[type(exc).__name__] += 1
                     continue
                 phase.latencies.append(time.perf_counter() - start)
+                phase.acknowledged.append((time.perf_counter(), message_id))
 
         await asyncio.gather(*(client() for _ in range(phase.clients)))
 
@@ -149,12 +170,18 @@ def _code(r: httpx.Response) -> str:
         return ""
 
 
-def run_load_benchmark(settings: Settings, *, golden: Path, clients: list[int], seconds: float) -> Iterator[str]:
-    """Yield report lines while the server runs under load."""
+def run_load_benchmark(
+    settings: Settings, *, golden: Path, clients: list[int], seconds: float, url: str | None = None
+) -> Iterator[str]:
+    """Yield report lines while the server (started here, or the one at ``url``) runs under load."""
     questions = distinct_questions(golden)
     rate = embedding_rate(settings, questions)
     yield f"raw query embedding  {rate:.1f} queries/s (one at a time, this machine, this run)"
     yield f"questions            {len(questions)} distinct golden questions, each once before any repeat"
+    if url is not None:
+        yield f"server               {url} (already running)"
+        yield from _load(url.rstrip("/"), questions, rate, clients, seconds)
+        return
     scratch = Path(tempfile.mkdtemp(prefix="guidebot-load-"))
     port = free_port()
     env = {
@@ -177,21 +204,7 @@ def run_load_benchmark(settings: Settings, *, golden: Path, clients: list[int], 
             wait_ready(f"{base}/readyz", lambda: server.poll() is None, READY_TIMEOUT_S, 0.2)
         except RuntimeError as exc:
             raise RuntimeError(f"{exc}; see {scratch / 'server.log'}") from exc
-        stream = itertools.cycle(questions)
-        warm = Phase("/api/chat", 1, 3.0)
-        asyncio.run(_run_phase(base, warm, stream))  # warm-up, not reported
-        served = warm.asked
-        for n in clients:
-            for endpoint in ("/api/chat", "/api/chat/stream"):
-                phase = Phase(endpoint, n, seconds)
-                asyncio.run(_run_phase(base, phase, stream))
-                served += phase.asked
-                line = phase.line()
-                if endpoint == "/api/chat":
-                    line += f"  ({len(phase.latencies) / seconds / rate:.2f} x the embedding rate)"
-                yield line
-        repeats = max(0, served - len(questions))
-        yield f"repeated questions   {repeats} (0 means every answer was a distinct question)"
+        yield from _load(base, questions, rate, clients, seconds)
         peak = _peak_rss_mb(server.pid)
         yield f"server peak RSS      {peak:.0f} MB" if peak is not None else "server peak RSS      unknown"
     finally:
@@ -201,3 +214,18 @@ def run_load_benchmark(settings: Settings, *, golden: Path, clients: list[int], 
         except subprocess.TimeoutExpired:
             server.kill()
         log.close()
+
+
+def _load(base: str, questions: list[str], rate: float, clients: list[int], seconds: float) -> Iterator[str]:
+    stream = itertools.cycle(questions)
+    served = run_phase(base, "/api/chat", 1, 3.0, stream).asked  # warm-up, not reported
+    for n in clients:
+        for endpoint in ("/api/chat", "/api/chat/stream"):
+            phase = run_phase(base, endpoint, n, seconds, stream)
+            served += phase.asked
+            line = phase.line()
+            if endpoint == "/api/chat":
+                line += f"  ({len(phase.latencies) / seconds / rate:.2f} x the embedding rate)"
+            yield line
+    repeats = max(0, served - len(questions))
+    yield f"repeated questions   {repeats} (0 means every answer was a distinct question)"

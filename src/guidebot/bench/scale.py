@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -20,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from guidebot.bench.servers import free_port, wait_ready
+from guidebot.bench.servers import ChromaServer
 from guidebot.config import Settings
 from guidebot.documents import Chunk
 from guidebot.evals.golden import load_golden
@@ -98,17 +96,9 @@ def run_scale_benchmark(settings: Settings, *, chunks: int, golden: Path) -> Ite
         yield "hybrid, local       " + _timed(
             lambda v, q: (local.query(v, 40), lexical.search(q, "fr", 40)), qvecs, questions
         )
-        port = free_port()
-        chroma = Path(sys.executable).with_name("chroma")
-        server = subprocess.Popen(
-            [str(chroma), "run", "--path", str(scratch / "server"), "--host", "127.0.0.1", "--port", str(port)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        url = f"http://127.0.0.1:{port}"
-        wait_ready(f"{url}/api/v2/heartbeat", lambda: server is not None and server.poll() is None, 60.0)
+        server = ChromaServer(scratch / "server").start()
         t = time.perf_counter()
-        remote = VectorStore(VectorLocation("http", "scale", url), scratch, create=True)
+        remote = VectorStore(VectorLocation("http", "scale", server.url), scratch, create=True)
         remote.add(items, vectors)
         yield f"Chroma server      {chunks} vectors added in {time.perf_counter() - t:.1f} s"
         yield "dense, server       " + _timed(lambda v, q: remote.query(v, 40), qvecs, questions)
@@ -119,6 +109,5 @@ def run_scale_benchmark(settings: Settings, *, chunks: int, golden: Path) -> Ite
         yield "(add the query embedding, about 20 ms, for a whole retrieval; target p95 <= 60 ms)"
     finally:
         if server is not None:
-            server.terminate()
-            server.wait(timeout=30)
+            server.stop()
         shutil.rmtree(scratch, ignore_errors=True)

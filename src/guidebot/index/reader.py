@@ -11,7 +11,7 @@ import numpy as np
 
 from guidebot.config import Settings
 from guidebot.documents import Chunk
-from guidebot.errors import EmbedderMismatchError, IndexMissingError
+from guidebot.errors import EmbedderMismatchError, IndexMissingError, IndexUnavailableError
 from guidebot.index import layout
 from guidebot.index.embedders import Embedder
 from guidebot.index.layout import check_embedder, read_chunks, read_manifest
@@ -60,8 +60,8 @@ def open_index(settings: Settings, embedder: Embedder | None = None) -> IndexSna
         if version_dir is None:
             raise IndexMissingError(f"no index in {root}: build it with `guidebot index`")
         try:
-            return _open_version(version_dir, embedder)
-        except EmbedderMismatchError:
+            return _open_version(version_dir, embedder, settings.chroma_timeout_s)
+        except (EmbedderMismatchError, IndexUnavailableError):
             raise
         except Exception:
             if layout.current_build_id(root) == build_id:
@@ -69,12 +69,12 @@ def open_index(settings: Settings, embedder: Embedder | None = None) -> IndexSna
     raise IndexMissingError(f"the index in {root} kept changing while it was opened; try again")
 
 
-def _open_version(version_dir: Path, embedder: Embedder | None) -> IndexSnapshot:
+def _open_version(version_dir: Path, embedder: Embedder | None, timeout_s: float) -> IndexSnapshot:
     manifest = read_manifest(version_dir)
     if embedder is not None:
         check_embedder(manifest, embedder)
     chunks = {c.id: c for c in read_chunks(version_dir)}
-    vectors = VectorStore(VectorLocation.from_dict(manifest["vectors"]), version_dir)
+    vectors = VectorStore(VectorLocation.from_dict(manifest["vectors"]), version_dir, timeout_s=timeout_s)
     lexical = LexicalIndex.load(version_dir / layout.LEXICAL)
     snapshot = IndexSnapshot(version_dir, manifest, chunks, vectors, lexical)
     if (version_dir / layout.UNIT_INDEX).is_file():

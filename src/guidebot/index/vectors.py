@@ -3,27 +3,41 @@
 Chroma's default embedding function downloads a model, so it is never used: collections are created with
 ``embedding_function=None`` and every add and query passes vectors. The collection lives on disk inside
 the index version's folder, or on a Chroma server when ``GUIDEBOT_CHROMA_URL`` is set.
+
+A served collection on a server (``timeout_s`` given) never makes an answer hang: every request to the server
+has that time limit, a server that is down or does not answer in time raises IndexUnavailableError, and for
+UNAVAILABLE_RETRY_S after such a failure queries fail at once, without waiting on the server again, while one
+of them at a time tries whether it is back.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+import threading
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 import chromadb
+import httpx
 import numpy as np
 from chromadb.config import Settings as ChromaSettings
 
 from guidebot.documents import Chunk
+from guidebot.errors import IndexUnavailableError
 from guidebot.index.embedders import Vectors
 
 log = logging.getLogger(__name__)
 
 LOCAL_DIR = "chroma"
+HEARTBEAT_PATH = "/api/v2/heartbeat"
+# After a failed request, queries fail at once for this long (the 503's Retry-After): answers do not queue
+# behind a server that does not answer, and one query at a time finds out whether it is back.
+UNAVAILABLE_RETRY_S = 2.0
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -42,37 +56,100 @@ class VectorLocation:
         return cls(mode=str(data["mode"]), collection=str(data["collection"]), url=data.get("url"))
 
 
-def _client(location: VectorLocation, version_dir: Path) -> Any:
+def _client(location: VectorLocation, version_dir: Path, timeout_s: float | None) -> Any:
     settings = ChromaSettings(anonymized_telemetry=False)
     if location.mode == "local":
         return chromadb.PersistentClient(path=str(version_dir / LOCAL_DIR), settings=settings)
     parsed = urlparse(location.url or "")
     if not parsed.hostname:
         raise ValueError(f"invalid Chroma URL {location.url!r}")
-    return chromadb.HttpClient(
+    if timeout_s is not None:
+        # chromadb's client asks the server a few things when it is made, with no time limit: look first, bounded
+        _heartbeat(str(location.url), timeout_s)
+    client = chromadb.HttpClient(
         host=parsed.hostname,
         port=parsed.port or (443 if parsed.scheme == "https" else 8000),
         ssl=parsed.scheme == "https",
         settings=settings,
     )
+    if timeout_s is not None:
+        _bound(client, timeout_s)
+    return client
+
+
+def _heartbeat(url: str, timeout_s: float) -> None:
+    try:
+        httpx.get(url.rstrip("/") + HEARTBEAT_PATH, timeout=timeout_s).raise_for_status()
+    except httpx.HTTPError as exc:
+        raise IndexUnavailableError(_unavailable(url, exc)) from exc
+
+
+def _bound(client: Any, timeout_s: float) -> None:
+    """Give the HTTP session of chromadb's client a time limit (it has none, and takes no setting for one)."""
+    session = getattr(getattr(client, "_server", None), "_session", None)
+    if not isinstance(session, httpx.Client):
+        raise RuntimeError("this chromadb version hides its HTTP session: the time a query may take cannot be bounded")
+    session.timeout = httpx.Timeout(timeout_s)
+
+
+def _unavailable(url: str | None, exc: Exception) -> str:
+    return f"the Chroma server at {url} does not answer ({type(exc).__name__})"
 
 
 class VectorStore:
-    """One Chroma collection of chunk vectors."""
+    """One Chroma collection of chunk vectors.
 
-    def __init__(self, location: VectorLocation, version_dir: Path, *, create: bool = False) -> None:
+    ``timeout_s`` bounds every request to a Chroma server (the served index; see the module's docstring); without
+    it (index builds, which add large batches) chromadb's own unbounded requests are used."""
+
+    def __init__(
+        self, location: VectorLocation, version_dir: Path, *, create: bool = False, timeout_s: float | None = None
+    ) -> None:
         self.location = location
         self._count: int | None = None
-        self._client = _client(location, version_dir)
+        self._guard = timeout_s is not None and location.mode == "http"
+        self._health = threading.Lock()
+        self._retry_at = 0.0  # while in the future, queries fail at once; 0 = the server answered last time
+        self._client = _client(location, version_dir, timeout_s)
         if create:
             self._collection = self._client.get_or_create_collection(
                 location.collection, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
             )
         else:
-            self._collection = self._client.get_collection(location.collection, embedding_function=None)
+            self._collection = self._guarded(
+                lambda: self._client.get_collection(location.collection, embedding_function=None)
+            )
+
+    def _guarded(self, call: Callable[[], T]) -> T:
+        """``call()``, or IndexUnavailableError when the server does not answer (at once for a while after that)."""
+        if not self._guard:
+            return call()
+        with self._health:
+            now = time.monotonic()
+            if now < self._retry_at:
+                raise IndexUnavailableError(f"the Chroma server at {self.location.url} did not answer just now")
+            if self._retry_at:
+                self._retry_at = now + UNAVAILABLE_RETRY_S  # this call tries; the others keep failing at once
+        try:
+            result = call()
+        except httpx.TransportError as exc:  # refused, reset, or no answer within timeout_s
+            self._retry_at = time.monotonic() + UNAVAILABLE_RETRY_S
+            raise IndexUnavailableError(_unavailable(self.location.url, exc)) from exc
+        self._retry_at = 0.0
+        return result
+
+    def reachable(self) -> bool:
+        """Does the server answer now? (Always true on disk; ``/readyz`` asks.)"""
+        if not self._guard:
+            return True
+        try:
+            self._guarded(self._client.heartbeat)
+        except IndexUnavailableError:
+            return False
+        return True
 
     def count(self) -> int:
-        return int(self._collection.count())
+        return int(self._guarded(self._collection.count))
 
     def _known_count(self) -> int:
         """The count, asked once: a served version is never written to (``add`` and ``drop`` forget it)."""
@@ -106,7 +183,11 @@ class VectorStore:
         n = min(k, self._known_count())
         if n <= 0:
             return []
-        res = self._collection.query(query_embeddings=[vector], n_results=n, where=where or None, include=["distances"])
+        res = self._guarded(
+            lambda: self._collection.query(
+                query_embeddings=[vector], n_results=n, where=where or None, include=["distances"]
+            )
+        )
         return [(cid, 1.0 - float(d)) for cid, d in zip(res["ids"][0], res["distances"][0], strict=True)]
 
     def drop(self) -> None:
