@@ -39,9 +39,9 @@ import pytest
 from sqlalchemy import create_engine, select, text
 
 import pgserver
+from guidebot.bench import load as loadbench
 from guidebot.bench.servers import ChromaServer, free_port, wait_ready
 from guidebot.config import Settings
-from guidebot.evals import loadbench
 from guidebot.index import layout
 from guidebot.index.builder import IndexBuilder
 from guidebot.store import schema
