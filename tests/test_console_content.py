@@ -28,7 +28,8 @@ from guidebot.config import Settings
 from guidebot.console.corpus import corpus_usage
 from guidebot.console.evidence import closest_article, explanation
 from guidebot.console.gaps import GapGroup, gap_report, group_centroid, weekly_trend
-from guidebot.evals.jobs import EvalRunner, EvalRunning
+from guidebot.errors import EvalRunningError
+from guidebot.evals.jobs import EvalRunner
 from guidebot.store import schema
 from guidebot.store.content import CitationCounts, GapMark
 from test_api import assert_error
@@ -357,9 +358,9 @@ def test_one_run_at_a_time_across_workers(site: ConsoleSite) -> None:
     other_worker = EvalRunner(site.settings, lambda *a: calls.append(a[1]))
     sleeping.start(editor, "test")
     try:
-        with pytest.raises(EvalRunning):
+        with pytest.raises(EvalRunningError):
             other_worker.start(editor, "test")
-        with pytest.raises(EvalRunning):
+        with pytest.raises(EvalRunningError):
             sleeping.start(editor, "test")
     finally:
         sleeping.close()

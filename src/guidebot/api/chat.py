@@ -12,11 +12,11 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
-from guidebot.api.errors import ApiError, unavailable
+from guidebot.api.errors import ApiError, as_api_error
 from guidebot.api.limits import RateLimiter, SharedRateLimiter, client_ip
 from guidebot.api.schemas import ChatRequest, ChatResponse, ErrorResponse, FeedbackRequest, FeedbackResponse
-from guidebot.api.service import ChatService, NotReadyError, OverloadedError, Reply, Ticket
-from guidebot.store import NotFoundError
+from guidebot.api.service import ChatService, Reply, Ticket
+from guidebot.errors import NotReadyError
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api", tags=["chat"])
@@ -39,7 +39,6 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
         "headers": {"Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}},
     },
 }
-OVERLOADED_RETRY_S = "1"
 CLIENT_CLOSED_REQUEST = 499  # nginx's code for a client that closed the connection before the answer
 DISCONNECT_POLL_S = 0.05
 _NOT_FOUND_CONVERSATION: dict[int | str, dict[str, Any]] = {
@@ -75,20 +74,7 @@ RateLimited = Depends(rate_limited)
 
 def _ready(service: ChatService) -> None:
     if not service.ready:
-        detail = service.error or "try again shortly"
-        raise ApiError(503, "not_ready", f"guidebot is {service.state}: {detail}", {"Retry-After": "5"})
-
-
-def _unknown_conversation(exc: NotFoundError) -> ApiError:
-    return ApiError(404, "conversation_not_found", str(exc))
-
-
-def _admit(service: ChatService) -> Ticket:
-    """A place in the answer queue, or 503 ``overloaded`` at once."""
-    try:
-        return service.admit()
-    except OverloadedError as exc:
-        raise ApiError(503, "overloaded", f"guidebot is busy: {exc}", {"Retry-After": OVERLOADED_RETRY_S}) from exc
+        raise NotReadyError(f"guidebot is {service.state}: {service.error or 'try again shortly'}")
 
 
 async def _unless_gone(request: Request, future: asyncio.Future[Any], ticket: Ticket) -> Any:
@@ -112,7 +98,7 @@ async def _unless_gone(request: Request, future: asyncio.Future[Any], ticket: Ti
 )
 async def chat(body: ChatRequest, service: Service, request: Request) -> Any:
     _ready(service)
-    ticket = _admit(service)
+    ticket = service.admit()
     loop = asyncio.get_running_loop()
     # the answer is computed and stored in a worker; a client that leaves once it has started does not cancel it
     future = loop.run_in_executor(
@@ -124,35 +110,16 @@ async def chat(body: ChatRequest, service: Service, request: Request) -> Any:
         body.conversation_id,
         body.language,
     )
-    try:
-        reply = await _unless_gone(request, future, ticket)
-    except (NotFoundError, NotReadyError) as exc:
-        raise _as_api_error(exc) from exc
+    reply = await _unless_gone(request, future, ticket)
     if reply is None:  # the client left before its answer started: nobody to answer
         return Response(status_code=CLIENT_CLOSED_REQUEST)
     return reply.public()
 
 
-def _as_api_error(exc: Exception) -> Exception:
-    """The error to answer for a failed answer; any other is answered as it is (errors.py maps a dependency that is
-    down to its 503, the rest to a 500)."""
-    if isinstance(exc, NotFoundError):
-        return _unknown_conversation(exc)
-    if isinstance(exc, NotReadyError):
-        return ApiError(503, "not_ready", str(exc), {"Retry-After": "5"})
-    return exc
-
-
 def _error_event(exc: Exception) -> dict[str, Any]:
     """The ``error`` event of a stream that fails once its first event has gone."""
-    error = _as_api_error(exc)
-    if isinstance(error, ApiError):
-        code, message = error.code, error.message
-    elif (down := unavailable(error)) is not None:
-        code, message, _headers = down
-    else:
-        code, message = "internal_error", "the answer could not be completed"
-    return {"error": {"code": code, "message": message}}
+    error = as_api_error(exc) or ApiError(500, "internal_error", "the answer could not be completed")
+    return {"error": {"code": error.code, "message": error.message}}
 
 
 @router.post(
@@ -174,12 +141,9 @@ def _error_event(exc: Exception) -> dict[str, Any]:
 )
 async def chat_stream(body: ChatRequest, service: Service, request: Request) -> Response:
     _ready(service)
-    try:
-        # reaches the database: an outage is a 503 before the stream starts (errors.py maps it)
-        await run_in_threadpool(service.check_conversation, body.conversation_id)
-    except NotFoundError as exc:
-        raise _unknown_conversation(exc) from exc
-    ticket = _admit(service)
+    # reaches the database: an unknown conversation is a 404, an outage a 503, before the stream starts
+    await run_in_threadpool(service.check_conversation, body.conversation_id)
+    ticket = service.admit()
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
 
@@ -190,7 +154,7 @@ async def chat_stream(body: ChatRequest, service: Service, request: Request) -> 
                 event = ("done", item.public()) if isinstance(item, Reply) else ("token", {"text": item})
                 loop.call_soon_threadsafe(queue.put_nowait, event)
         except Exception as exc:
-            if unavailable(exc) is None and not isinstance(exc, NotFoundError | NotReadyError):
+            if as_api_error(exc) is None:
                 log.exception("streamed answer failed")
             else:
                 log.warning("streamed answer failed: %s", exc.__class__.__name__)
@@ -207,7 +171,7 @@ async def chat_stream(body: ChatRequest, service: Service, request: Request) -> 
     if first is None:  # the client left before its answer started: it is not computed
         return Response(status_code=CLIENT_CLOSED_REQUEST)
     if first[0] == "error":
-        raise _as_api_error(first[1])
+        raise first[1]
 
     async def events() -> AsyncIterator[ServerSentEvent]:
         try:
@@ -236,8 +200,5 @@ async def chat_stream(body: ChatRequest, service: Service, request: Request) -> 
 async def feedback(body: FeedbackRequest, service: Service) -> dict[str, str]:
     _ready(service)
     loop = asyncio.get_running_loop()
-    try:
-        fid = await loop.run_in_executor(None, service.add_feedback, body.message_id, body.rating, body.comment)
-    except NotFoundError as exc:
-        raise ApiError(404, "message_not_found", str(exc)) from exc
+    fid = await loop.run_in_executor(None, service.add_feedback, body.message_id, body.rating, body.comment)
     return {"feedback_id": fid}

@@ -29,7 +29,6 @@ from guidebot.console.corpus import corpus_usage
 from guidebot.console.evidence import closest_article, explanation
 from guidebot.console.gaps import GapReport, GapView, gap_report, gaps_csv, group_centroid, question_matrix
 from guidebot.documents import ToolName
-from guidebot.store import NotFoundError
 from guidebot.store.content import GapStatus
 from guidebot.store.review import VERDICTS, ConversationFilters
 
@@ -95,10 +94,7 @@ async def conversation(
     conversation_id: StoreId, request: Request, session: Annotated[ConsoleSession, Depends(require("view"))]
 ) -> dict[str, Any]:
     service = get_service(request)
-    try:
-        found = await run_in_threadpool(service.reviews.conversation, conversation_id)
-    except NotFoundError as exc:
-        raise ApiError(404, "conversation_not_found", str(exc)) from exc
+    found = await run_in_threadpool(service.reviews.conversation, conversation_id)
     documents = await _documents(service)
     for message in found["messages"]:
         message["closest_article"] = closest_article(message["passages"], documents)
@@ -158,20 +154,16 @@ async def review(
             details={"reason": "review_needs_detail"},
         )
     assert body.verdict in VERDICTS
-    try:
-        saved = await run_in_threadpool(
-            service.reviews.add_review,
-            message_id,
-            session.user,
-            body.verdict,
-            body.corrected_answer,
-            body.expected_doc_ids,
-            body.note,
-            client_ip(request),
-        )
-    except NotFoundError as exc:
-        raise ApiError(404, "message_not_found", str(exc)) from exc
-    return saved
+    return await run_in_threadpool(
+        service.reviews.add_review,
+        message_id,
+        session.user,
+        body.verdict,
+        body.corrected_answer,
+        body.expected_doc_ids,
+        body.note,
+        client_ip(request),
+    )
 
 
 @api.get("/documents", summary="Documents of the served index (to name the sources an answer should cite)")
@@ -325,10 +317,7 @@ async def unmark_gap(
     mark_id: StoreId, request: Request, session: Annotated[ConsoleSession, Depends(require("gaps"))]
 ) -> dict[str, bool]:
     service = get_service(request)
-    try:
-        await run_in_threadpool(service.content.remove_gap_mark, mark_id, session.user, client_ip(request))
-    except NotFoundError as exc:
-        raise ApiError(404, "mark_not_found", str(exc)) from exc
+    await run_in_threadpool(service.content.remove_gap_mark, mark_id, session.user, client_ip(request))
     return {"ok": True}
 
 

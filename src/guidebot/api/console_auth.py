@@ -26,6 +26,7 @@ from guidebot.api.limits import client_ip
 from guidebot.api.schemas import CONSOLE_ERRORS, clean_text
 from guidebot.api.service import ChatService
 from guidebot.console.security import needs_rehash, permissions, verify_password
+from guidebot.errors import NotReadyError
 from guidebot.store.accounts import User, normalise_email
 
 SESSION_COOKIE = "gb_session"
@@ -93,7 +94,7 @@ def console_page_response(request: Request, exc: Exception) -> Response:
 def _ready_service(request: Request) -> ChatService:
     service = get_service(request)
     if not service.ready:
-        raise ApiError(503, "not_ready", f"guidebot is {service.state}", {"Retry-After": "5"})
+        raise NotReadyError(f"guidebot is {service.state}")
     return service
 
 

@@ -15,7 +15,7 @@ from guidebot.api.console_auth import ConsoleSession, require
 from guidebot.api.errors import ApiError
 from guidebot.api.limits import client_ip
 from guidebot.api.schemas import CONSOLE_ERRORS, ErrorResponse
-from guidebot.evals.jobs import RUN_ID_PATTERN, EvalRunner, EvalRunning, list_runs, report_path
+from guidebot.evals.jobs import RUN_ID_PATTERN, EvalRunner, list_runs, report_path
 
 api = APIRouter(prefix="/api/console/evals", tags=["console"], responses=CONSOLE_ERRORS)
 # the report is our own escaped HTML with an inline style and data: images; it may run nothing
@@ -55,10 +55,7 @@ async def start_eval(
     body: EvalStartRequest, request: Request, session: Annotated[ConsoleSession, Depends(require("evals"))]
 ) -> dict[str, Any]:
     runner = _runner(request)
-    try:
-        job = await run_in_threadpool(runner.start, session.user, body.split, client_ip(request))
-    except EvalRunning as exc:
-        raise ApiError(409, "eval_running", str(exc)) from exc
+    job = await run_in_threadpool(runner.start, session.user, body.split, client_ip(request))
     return {"job": job.public()}
 
 

@@ -12,7 +12,17 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from guidebot.errors import IndexUnavailableError
+from guidebot.errors import (
+    ConversationNotFoundError,
+    EvalRunningError,
+    GapMarkNotFoundError,
+    GuidebotError,
+    IndexUnavailableError,
+    MessageNotFoundError,
+    NotFoundError,
+    NotReadyError,
+    OverloadedError,
+)
 from guidebot.index.vectors import UNAVAILABLE_RETRY_S
 
 log = logging.getLogger(__name__)
@@ -34,20 +44,25 @@ STORE_RETRY = {"Retry-After": "5"}
 STORE_UNAVAILABLE = "guidebot cannot reach its database; please try again shortly"
 INDEX_RETRY = {"Retry-After": str(math.ceil(UNAVAILABLE_RETRY_S))}
 INDEX_UNAVAILABLE = "guidebot cannot reach the server that holds its index; please try again shortly"
-# a dependency that is down: (code, message, headers) of the 503, for a response and for a stream's error event
-UNAVAILABLE: dict[type[Exception], tuple[str, str, dict[str, str]]] = {
-    OperationalError: ("store_unavailable", STORE_UNAVAILABLE, STORE_RETRY),
-    InterfaceError: ("store_unavailable", STORE_UNAVAILABLE, STORE_RETRY),
-    IndexUnavailableError: ("index_unavailable", INDEX_UNAVAILABLE, INDEX_RETRY),
-}
+NOT_READY_RETRY = {"Retry-After": "5"}
+OVERLOADED_RETRY = {"Retry-After": "1"}  # an answer takes well under a second: the queue moves fast
 
-
-def unavailable(exc: BaseException) -> tuple[str, str, dict[str, str]] | None:
-    """The 503 for an error that says a dependency is down (the database, the Chroma server), else None."""
-    for kind, answer in UNAVAILABLE.items():
-        if isinstance(exc, kind):
-            return answer
-    return None
+# Every domain error the API answers, once: its status, code, message (None: the error's own) and headers.
+# The first row an error is an instance of wins, so a subclass comes before its base.
+DOMAIN_ERRORS: list[tuple[type[Exception], int, str, str | None, dict[str, str]]] = [
+    (ConversationNotFoundError, 404, "conversation_not_found", None, {}),
+    (MessageNotFoundError, 404, "message_not_found", None, {}),
+    (GapMarkNotFoundError, 404, "mark_not_found", None, {}),
+    (NotFoundError, 404, "not_found", None, {}),
+    (NotReadyError, 503, "not_ready", None, NOT_READY_RETRY),
+    (OverloadedError, 503, "overloaded", None, OVERLOADED_RETRY),
+    (EvalRunningError, 409, "eval_running", None, {}),
+    # a dependency that is down (the database, the Chroma server): an honest 503, not a 500
+    (OperationalError, 503, "store_unavailable", STORE_UNAVAILABLE, STORE_RETRY),
+    (InterfaceError, 503, "store_unavailable", STORE_UNAVAILABLE, STORE_RETRY),
+    (IndexUnavailableError, 503, "index_unavailable", INDEX_UNAVAILABLE, INDEX_RETRY),
+]
+UNAVAILABLE_CODES = ("store_unavailable", "index_unavailable")
 
 
 class ApiError(Exception):
@@ -67,6 +82,16 @@ class ApiError(Exception):
         self.message = message
         self.headers = headers or {}
         self.details = details or {}  # optional members of the error object (e.g. which value was refused)
+
+
+def as_api_error(exc: BaseException) -> ApiError | None:
+    """The API's answer to a domain error (or a dependency that is down), or None for one it does not know."""
+    if isinstance(exc, ApiError):
+        return exc
+    for kind, status, code, message, headers in DOMAIN_ERRORS:
+        if isinstance(exc, kind):
+            return ApiError(status, code, message or str(exc), headers)
+    return None
 
 
 def error_response(
@@ -107,16 +132,16 @@ def install_error_handlers(app: FastAPI) -> None:
         code = _HTTP_CODES.get(exc.status_code, "http_error")
         return error_response(exc.status_code, code, str(exc.detail), dict(exc.headers or {}))
 
+    @app.exception_handler(GuidebotError)
     @app.exception_handler(OperationalError)
     @app.exception_handler(InterfaceError)
-    @app.exception_handler(IndexUnavailableError)
-    async def _dependency_down(request: Request, exc: Exception) -> JSONResponse:
-        # the database or the Chroma server cannot be reached (stopped, restarting, hung): an honest 503, not a 500
-        answer = unavailable(exc)
-        assert answer is not None
-        code, message, headers = answer
-        log.warning("%s on %s %s: %s", code, request.method, request.url.path, exc.__class__.__name__)
-        return error_response(503, code, message, headers)
+    async def _domain(request: Request, exc: Exception) -> JSONResponse:
+        error = as_api_error(exc)
+        if error is None:  # a GuidebotError the API has no row for: a failure on our side
+            return await _unexpected(request, exc)
+        if error.code in UNAVAILABLE_CODES:
+            log.warning("%s on %s %s: %s", error.code, request.method, request.url.path, exc.__class__.__name__)
+        return error_response(error.status, error.code, error.message, error.headers, error.details)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -22,11 +22,17 @@ from guidebot.answer.build import build_engine
 from guidebot.answer.engine import AnswerEngine, AnswerResult
 from guidebot.config import Settings
 from guidebot.console.gaps import QuestionVectors
-from guidebot.errors import GuidebotError, IndexUnavailableError
+from guidebot.errors import (
+    ConversationNotFoundError,
+    GuidebotError,
+    IndexUnavailableError,
+    NotReadyError,
+    OverloadedError,
+)
 from guidebot.index import layout
 from guidebot.index.embedders import Embedder
 from guidebot.privacy import Masker, load_masker
-from guidebot.store import ConversationStore, NotFoundError
+from guidebot.store import ConversationStore
 from guidebot.store.accounts import AccountStore
 from guidebot.store.content import ContentStore
 from guidebot.store.review import ReviewStore
@@ -40,14 +46,6 @@ WATCH_MIN_S = 0.2
 RETENTION_EVERY_S = 24 * 3600.0
 LOAD_RETRY_S = 2.0
 DEPENDENCY_DOWN = (OperationalError, InterfaceError, IndexUnavailableError)
-
-
-class NotReadyError(RuntimeError):
-    """The index or the store is still loading (or failed to load)."""
-
-
-class OverloadedError(RuntimeError):
-    """As many answers as ``chat_queue`` allows are computing or waiting: refused at once."""
 
 
 @dataclass
@@ -234,7 +232,9 @@ class ChatService:
         """A place for one more answer, or OverloadedError at once when ``chat_queue`` are admitted already."""
         with self._admission:
             if self.admitted >= self.settings.chat_queue:
-                raise OverloadedError(f"{self.admitted} answers are already being computed or waiting")
+                raise OverloadedError(
+                    f"guidebot is busy: {self.admitted} answers are already being computed or waiting"
+                )
             self.admitted += 1
         return Ticket()
 
@@ -269,7 +269,7 @@ class ChatService:
         if conversation_id is None:
             self.store.ping()
         elif not self.store.exists(conversation_id):
-            raise NotFoundError(f"unknown conversation {conversation_id}")
+            raise ConversationNotFoundError(f"unknown conversation {conversation_id}")
 
     def stream(self, message: str, conversation_id: str | None, language: str | None) -> Iterator[str | Reply]:
         """Yield the answer's text as it is written, then the stored Reply. The question is masked first: the
@@ -297,4 +297,4 @@ class ChatService:
         return reply
 
 
-__all__ = ["ChatService", "NotFoundError", "NotReadyError", "OverloadedError", "Reply", "Ticket"]
+__all__ = ["ChatService", "Reply", "Ticket"]

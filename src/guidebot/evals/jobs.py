@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from guidebot.config import Settings, settings_env
+from guidebot.errors import EvalRunningError
 from guidebot.evals.compare import compare_runs, run_files
 
 log = logging.getLogger(__name__)
@@ -49,10 +50,6 @@ SUMMARY_SHOWN = (
 
 Command = Callable[[Settings, str], list[str]]
 Audit = Callable[[Any, str, str | None, dict[str, Any]], None]
-
-
-class EvalRunning(RuntimeError):
-    """A run is already under way (here or in another worker)."""
 
 
 def eval_command(settings: Settings, split: str) -> list[str]:
@@ -115,17 +112,17 @@ class EvalRunner:
             return self._job
 
     def start(self, user: Any, split: str, ip: str | None = None) -> EvalJob:
-        """Start a run, audited; EvalRunning when one is under way."""
+        """Start a run, audited; EvalRunningError when one is under way."""
         with self._lock:
             if self._process is not None and self._process.poll() is None:
-                raise EvalRunning("an eval run is already under way")
+                raise EvalRunningError("an eval run is already under way")
             self.runs_dir.mkdir(parents=True, exist_ok=True)
             lock = open(self.runs_dir / LOCK_FILE, "a+")  # noqa: SIM115 - held until the run ends, in its thread
             try:
                 fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError as exc:
                 lock.close()
-                raise EvalRunning("an eval run started from another worker is under way") from exc
+                raise EvalRunningError("an eval run started from another worker is under way") from exc
             before = set(run_files(self.runs_dir))
             try:
                 process = subprocess.Popen(

@@ -1,5 +1,6 @@
 """Conversation store: conversations, messages with their evidence, feedback (SQLAlchemy)."""
 
-from guidebot.store.store import ConversationStore, NotFoundError
+from guidebot.errors import NotFoundError
+from guidebot.store.store import ConversationStore
 
 __all__ = ["ConversationStore", "NotFoundError"]

@@ -10,10 +10,11 @@ from typing import Any, Literal, get_args
 
 from sqlalchemy import Engine, and_, delete, exists, false, select
 
+from guidebot.errors import GapMarkNotFoundError
 from guidebot.store import schema
 from guidebot.store.accounts import User, record_audit
 from guidebot.store.review import period
-from guidebot.store.store import NotFoundError, new_id, now
+from guidebot.store.store import new_id, now
 
 GapStatus = Literal["out_of_scope", "article_planned"]
 GAP_STATUSES: tuple[str, ...] = get_args(GapStatus)
@@ -107,7 +108,7 @@ class ContentStore:
         with self.engine.begin() as conn:
             row = conn.execute(select(g.c.status).where(g.c.id == mark_id)).first()
             if row is None:
-                raise NotFoundError(f"unknown gap mark {mark_id}")
+                raise GapMarkNotFoundError(f"unknown gap mark {mark_id}")
             conn.execute(delete(g).where(g.c.id == mark_id))
             record_audit(conn, user, "unmark_gap", mark_id, {"status": row.status}, ip)
 

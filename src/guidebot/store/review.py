@@ -9,9 +9,10 @@ from typing import Any
 
 from sqlalchemy import Engine, and_, exists, false, func, not_, or_, select, true
 
+from guidebot.errors import ConversationNotFoundError, MessageNotFoundError
 from guidebot.store import schema
 from guidebot.store.accounts import User, record_audit
-from guidebot.store.store import NotFoundError, new_id, now
+from guidebot.store.store import new_id, now
 
 VERDICTS = ("correct", "incorrect", "incomplete")
 DELIBERATE_REFUSALS = ("instruction", "account")
@@ -118,7 +119,7 @@ class ReviewStore:
         with self.engine.connect() as conn:
             conv = conn.execute(select(c).where(c.c.id == conversation_id)).first()
             if conv is None:
-                raise NotFoundError(f"unknown conversation {conversation_id}")
+                raise ConversationNotFoundError(f"unknown conversation {conversation_id}")
             rows = conn.execute(select(m).where(m.c.conversation_id == conversation_id).order_by(m.c.created_at)).all()
             ids = [row.id for row in rows]
             feedback: dict[str, list[dict[str, Any]]] = {}
@@ -181,7 +182,7 @@ class ReviewStore:
             raise ValueError(f"verdict must be one of {', '.join(VERDICTS)}")
         with self.engine.begin() as conn:
             if conn.execute(select(m.c.id).where(m.c.id == message_id)).first() is None:
-                raise NotFoundError(f"unknown message {message_id}")
+                raise MessageNotFoundError(f"unknown message {message_id}")
             values = {
                 "id": new_id("r"),
                 "message_id": message_id,

@@ -16,6 +16,7 @@ from sqlalchemy import Engine, create_engine, delete, event, select, text, updat
 from sqlalchemy.engine import make_url
 
 from guidebot.documents import Turn
+from guidebot.errors import ConversationNotFoundError, MessageNotFoundError
 from guidebot.store import schema
 from guidebot.store.migrations import migrate
 
@@ -41,10 +42,6 @@ class StorableAnswer(Protocol):
     def citation_records(self) -> list[dict[str, Any]]: ...
 
     def tool(self, question: str) -> str | None: ...
-
-
-class NotFoundError(LookupError):
-    """An unknown conversation or message id."""
 
 
 @dataclass(frozen=True)
@@ -155,7 +152,7 @@ class ConversationStore:
     def history(self, conversation_id: str, limit: int = HISTORY_TURNS) -> list[Turn]:
         """The conversation's last questions, oldest first; raises NotFoundError for an unknown id."""
         if not self.exists(conversation_id):
-            raise NotFoundError(f"unknown conversation {conversation_id}")
+            raise ConversationNotFoundError(f"unknown conversation {conversation_id}")
         m = schema.messages
         with self.engine.connect() as conn:
             rows = conn.execute(
@@ -217,7 +214,7 @@ class ConversationStore:
         with self.engine.connect() as conn:
             r = conn.execute(select(m).where(m.c.id == message_id)).first()
         if r is None:
-            raise NotFoundError(f"unknown message {message_id}")
+            raise MessageNotFoundError(f"unknown message {message_id}")
         return StoredMessage(
             r.id, r.conversation_id, r.question, r.query, r.language, r.answer, r.refused, list(r.citations)
         )
