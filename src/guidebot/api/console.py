@@ -20,10 +20,30 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from guidebot.answer.engine import AnswerEngine
 from guidebot.api.chat import get_service
-from guidebot.api.console_auth import PAGE_HEADERS, SHELL, ConsoleSession, page_user, require
+from guidebot.api.console_auth import (
+    PAGE_HEADERS,
+    SHELL,
+    CanAudit,
+    CanPreview,
+    CanReview,
+    CanSeeGaps,
+    CanSeeStatus,
+    CanView,
+    page_user,
+)
 from guidebot.api.errors import ApiError
 from guidebot.api.limits import client_ip
-from guidebot.api.schemas import CONSOLE_ERRORS, ID_PATTERN, MAX_MESSAGE_CHARS, Language, clean_text, required_text
+from guidebot.api.schemas import (
+    CONSOLE_ERRORS,
+    ID_PATTERN,
+    MAX_MESSAGE_CHARS,
+    AuditPage,
+    ConversationPage,
+    DoneOut,
+    Language,
+    clean_text,
+    required_text,
+)
 from guidebot.api.service import ChatService
 from guidebot.console.corpus import corpus_usage
 from guidebot.console.evidence import closest_article, explanation
@@ -67,10 +87,12 @@ def _folded(text: str) -> str:
 
 
 # --- conversations and reviews ---------------------------------------------------------------------------------
-@api.get("/conversations", summary="Conversations, filtered and paginated (newest first)")
+@api.get(
+    "/conversations", response_model=ConversationPage, summary="Conversations, filtered and paginated (newest first)"
+)
 async def conversations(
     request: Request,
-    session: Annotated[ConsoleSession, Depends(require("view"))],
+    session: CanView,
     refused: bool | None = None,
     feedback: Literal["up", "down"] | None = None,
     language: Language | None = None,
@@ -90,9 +112,7 @@ async def conversations(
 
 
 @api.get("/conversations/{conversation_id}", summary="A conversation with the evidence behind each answer")
-async def conversation(
-    conversation_id: StoreId, request: Request, session: Annotated[ConsoleSession, Depends(require("view"))]
-) -> dict[str, Any]:
+async def conversation(conversation_id: StoreId, request: Request, session: CanView) -> dict[str, Any]:
     service = get_service(request)
     found = await run_in_threadpool(service.reviews.conversation, conversation_id)
     documents = await _documents(service)
@@ -130,7 +150,7 @@ async def review(
     message_id: StoreId,
     body: ReviewRequest,
     request: Request,
-    session: Annotated[ConsoleSession, Depends(require("review"))],
+    session: CanReview,
 ) -> dict[str, Any]:
     service = get_service(request)
     engine = await _engine(service)
@@ -169,7 +189,7 @@ async def review(
 @api.get("/documents", summary="Documents of the served index (to name the sources an answer should cite)")
 async def documents(
     request: Request,
-    session: Annotated[ConsoleSession, Depends(require("view"))],
+    session: CanView,
     q: SearchText = None,
 ) -> dict[str, Any]:
     docs = await _documents(get_service(request))
@@ -203,9 +223,7 @@ class PreviewRequest(BaseModel):
 
 
 @api.post("/preview", summary="What production retrieval and the refusal gate decide for a question")
-async def preview(
-    body: PreviewRequest, request: Request, session: Annotated[ConsoleSession, Depends(require("preview"))]
-) -> dict[str, Any]:
+async def preview(body: PreviewRequest, request: Request, session: CanPreview) -> dict[str, Any]:
     service = get_service(request)
     engine = await _engine(service)
     loop = asyncio.get_running_loop()
@@ -255,7 +273,7 @@ async def _gap_report(request: Request, query: GapQuery) -> GapReport:
 @api.get("/gaps", summary="Refused, reviewed-wrong, low-confidence and thumbs-down questions, grouped by meaning")
 async def gaps(
     request: Request,
-    session: Annotated[ConsoleSession, Depends(require("gaps"))],
+    session: CanSeeGaps,
     query: Annotated[GapQuery, Depends()],
 ) -> dict[str, Any]:
     report = await _gap_report(request, query)
@@ -265,7 +283,7 @@ async def gaps(
 @api.get("/gaps.csv", summary="The content-gap groups as CSV", response_class=Response)
 async def gaps_export(
     request: Request,
-    session: Annotated[ConsoleSession, Depends(require("gaps"))],
+    session: CanSeeGaps,
     query: Annotated[GapQuery, Depends()],
 ) -> Response:
     report = await _gap_report(request, query)
@@ -296,9 +314,7 @@ class GapMarkRequest(BaseModel):
 
 
 @api.post("/gaps/marks", summary="Mark a gap group out of scope or article planned (it leaves the default view)")
-async def mark_gap(
-    body: GapMarkRequest, request: Request, session: Annotated[ConsoleSession, Depends(require("gaps"))]
-) -> dict[str, Any]:
+async def mark_gap(body: GapMarkRequest, request: Request, session: CanSeeGaps) -> dict[str, Any]:
     service = get_service(request)
     questions = await run_in_threadpool(service.content.mark_questions, list(dict.fromkeys(body.message_ids)))
     if not questions:
@@ -312,10 +328,12 @@ async def mark_gap(
     return {**mark.public(), "questions": len(ids)}
 
 
-@api.delete("/gaps/marks/{mark_id}", summary="Take a mark off a gap group (it shows in the default view again)")
-async def unmark_gap(
-    mark_id: StoreId, request: Request, session: Annotated[ConsoleSession, Depends(require("gaps"))]
-) -> dict[str, bool]:
+@api.delete(
+    "/gaps/marks/{mark_id}",
+    response_model=DoneOut,
+    summary="Take a mark off a gap group (it shows in the default view again)",
+)
+async def unmark_gap(mark_id: StoreId, request: Request, session: CanSeeGaps) -> dict[str, bool]:
     service = get_service(request)
     await run_in_threadpool(service.content.remove_gap_mark, mark_id, session.user, client_ip(request))
     return {"ok": True}
@@ -324,7 +342,7 @@ async def unmark_gap(
 @api.get("/status", summary="The served index, its build, and how the period's answers used its articles")
 async def status(
     request: Request,
-    session: Annotated[ConsoleSession, Depends(require("status"))],
+    session: CanSeeStatus,
     since: Day = None,
     until: Day = None,
 ) -> dict[str, Any]:
@@ -353,10 +371,10 @@ async def status(
     }
 
 
-@api.get("/audit", summary="The audit log (admins)")
+@api.get("/audit", response_model=AuditPage, summary="The audit log (admins)")
 async def audit(
     request: Request,
-    session: Annotated[ConsoleSession, Depends(require("audit"))],
+    session: CanAudit,
     action: Annotated[str | None, Query(max_length=40, pattern=r"^[a-z_]*$")] = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=200)] = 50,

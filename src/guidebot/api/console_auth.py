@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from guidebot.api.chat import RateLimited, get_service
 from guidebot.api.errors import ApiError
 from guidebot.api.limits import client_ip
-from guidebot.api.schemas import CONSOLE_ERRORS, clean_text
+from guidebot.api.schemas import CONSOLE_ERRORS, ConsoleSessionOut, CsrfTokenOut, DoneOut, clean_text
 from guidebot.api.service import ChatService
 from guidebot.console.security import needs_rehash, permissions, verify_password
 from guidebot.errors import NotReadyError
@@ -152,7 +152,15 @@ def page_user(permission: str | None = None) -> Callable[[Request], ConsoleSessi
     return dependency
 
 
+# The session a route needs, by permission: one declaration protects every route that names it.
 Viewer = Annotated[ConsoleSession, Depends(require())]
+CanView = Annotated[ConsoleSession, Depends(require("view"))]
+CanReview = Annotated[ConsoleSession, Depends(require("review"))]
+CanPreview = Annotated[ConsoleSession, Depends(require("preview"))]
+CanSeeGaps = Annotated[ConsoleSession, Depends(require("gaps"))]
+CanSeeStatus = Annotated[ConsoleSession, Depends(require("status"))]
+CanAudit = Annotated[ConsoleSession, Depends(require("audit"))]
+CanRunEvals = Annotated[ConsoleSession, Depends(require("evals"))]
 
 
 class LoginRequest(BaseModel):
@@ -182,14 +190,18 @@ def _set_cookie(request: Request, response: Response, name: str, value: str, max
     )
 
 
-@router.get("/csrf", summary="A CSRF token for the login form (double submit: the same value in a cookie)")
+@router.get(
+    "/csrf",
+    response_model=CsrfTokenOut,
+    summary="A CSRF token for the login form (double submit: the same value in a cookie)",
+)
 async def login_csrf(request: Request, response: Response) -> dict[str, str]:
     token = secrets.token_urlsafe(32)
     _set_cookie(request, response, LOGIN_CSRF_COOKIE, token, 3600)
     return {"csrf_token": token}
 
 
-@router.post("/login", dependencies=[RateLimited], summary="Log in to the console")
+@router.post("/login", response_model=ConsoleSessionOut, dependencies=[RateLimited], summary="Log in to the console")
 async def login(body: LoginRequest, request: Request, response: Response) -> dict[str, Any]:
     _check_csrf(request, request.cookies.get(LOGIN_CSRF_COOKIE, ""))
     service = _ready_service(request)
@@ -230,7 +242,7 @@ def _locked(seconds: float) -> ApiError:
     return ApiError(429, "login_locked", "too many failed logins; try again later", {"Retry-After": retry})
 
 
-@router.post("/logout", summary="Log out (ends the session)")
+@router.post("/logout", response_model=DoneOut, summary="Log out (ends the session)")
 async def logout(session: Viewer, request: Request, response: Response) -> dict[str, bool]:
     service = _ready_service(request)
     await run_in_threadpool(service.accounts.end_session, session.token)
@@ -239,6 +251,10 @@ async def logout(session: Viewer, request: Request, response: Response) -> dict[
     return {"ok": True}
 
 
-@router.get("/me", summary="The logged-in user, their permissions and the session's CSRF token")
+@router.get(
+    "/me",
+    response_model=ConsoleSessionOut,
+    summary="The logged-in user, their permissions and the session's CSRF token",
+)
 async def me(session: Viewer) -> dict[str, Any]:
     return session.public()

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict
 
-from guidebot.api.console_auth import ConsoleSession, require
+from guidebot.api.console_auth import CanRunEvals
 from guidebot.api.errors import ApiError
 from guidebot.api.limits import client_ip
 from guidebot.api.schemas import CONSOLE_ERRORS, ErrorResponse
@@ -38,7 +38,7 @@ class EvalStartRequest(BaseModel):
 
 
 @api.get("", summary="The eval run under way (or the last one) and the latest runs, each compared with the one before")
-async def evals(request: Request, session: Annotated[ConsoleSession, Depends(require("evals"))]) -> dict[str, Any]:
+async def evals(request: Request, session: CanRunEvals) -> dict[str, Any]:
     runner = _runner(request)
     job = runner.job()
     runs = await run_in_threadpool(list_runs, runner.runs_dir)
@@ -51,18 +51,14 @@ async def evals(request: Request, session: Annotated[ConsoleSession, Depends(req
     summary="Start `guidebot eval` on the test split in the background (one run at a time)",
     responses={409: {"model": ErrorResponse, "description": "A run is already under way (`eval_running`)."}},
 )
-async def start_eval(
-    body: EvalStartRequest, request: Request, session: Annotated[ConsoleSession, Depends(require("evals"))]
-) -> dict[str, Any]:
+async def start_eval(body: EvalStartRequest, request: Request, session: CanRunEvals) -> dict[str, Any]:
     runner = _runner(request)
     job = await run_in_threadpool(runner.start, session.user, body.split, client_ip(request))
     return {"job": job.public()}
 
 
 @api.get("/{run_id}/report", summary="A run's HTML report, as `guidebot eval` wrote it", response_class=FileResponse)
-async def eval_report(
-    run_id: RunId, request: Request, session: Annotated[ConsoleSession, Depends(require("evals"))]
-) -> FileResponse:
+async def eval_report(run_id: RunId, request: Request, session: CanRunEvals) -> FileResponse:
     path = report_path(_runner(request).runs_dir, run_id)
     if path is None:
         raise ApiError(404, "run_not_found", f"no report for run {run_id}")

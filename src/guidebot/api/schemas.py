@@ -220,3 +220,50 @@ CONSOLE_ERRORS: dict[int | str, dict[str, Any]] = {
     422: {"model": ErrorResponse, "description": "A field is missing or invalid."},
     429: {"model": ErrorResponse, "description": "Too many login attempts; retry after the seconds in Retry-After."},
 }
+
+
+# --- console responses ---------------------------------------------------------------------------------------
+class CsrfTokenOut(BaseModel):
+    csrf_token: str
+
+
+class ConsoleUserOut(BaseModel):
+    email: str
+    role: str
+
+
+class ConsoleSessionOut(BaseModel):
+    """Who is logged in, what their role may do, and the CSRF token their requests carry."""
+
+    user: ConsoleUserOut
+    csrf_token: str
+    permissions: list[str]
+
+
+class DoneOut(BaseModel):
+    ok: bool
+
+
+class ConversationPage(BaseModel):
+    """One page of the conversations list (newest first), each with its first question and what became of it."""
+
+    items: list[dict[str, Any]]
+    page: int
+    per_page: int
+    total: int
+
+
+class AuditEntryOut(BaseModel):
+    at: str
+    user: str
+    action: str
+    target: str | None
+    detail: dict[str, Any]
+    ip: str | None
+
+
+class AuditPage(BaseModel):
+    items: list[AuditEntryOut]
+    page: int
+    per_page: int
+    total: int
