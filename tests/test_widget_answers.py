@@ -543,3 +543,39 @@ def test_a_new_answer_shows_its_question_and_start_not_its_end(browser: Any, scr
         assert page.evaluate(f"() => {SHADOW}.querySelector('.gb-body').scrollTop") == 0
     finally:
         page.close()
+
+
+# --- the server's limit -----------------------------------------------------------------------------------------
+def test_the_question_limit_comes_from_the_server(context: Any, site: str) -> None:
+    """The widget holds no limit of its own: the text box and the error take the one the config serves."""
+    page = context.new_page()
+    served: dict[str, Any] = {}
+
+    def smaller_limit(route: Any) -> None:
+        response = route.fetch()
+        body = response.json()
+        served.update(body)
+        route.fulfill(response=response, json={**body, "max_message_chars": 40})
+
+    page.route("**/api/widget/config", smaller_limit)
+    page.goto(site + "/")
+    open_widget(page)
+    page.wait_for_function(
+        "() => document.querySelector('#guidebot-widget').shadowRoot.querySelector('.gb-input').maxLength === 40"
+    )
+    assert served["max_message_chars"] == 2000, "the real server says 2,000"
+    typed = "Combien coûte une part de Smart, et pourquoi ?"  # 46 characters
+    page.locator("textarea.gb-input").fill(typed)
+    assert page.locator("textarea.gb-input").input_value() == typed[:40], "the box takes 40 characters"
+    page.evaluate(  # a longer text set by a script: the widget's own check says why it is not sent
+        f"""() => {{
+            const box = {SHADOW}.querySelector('.gb-input');
+            box.value = {json.dumps(typed)};
+            box.dispatchEvent(new Event('input', {{ bubbles: true }}));
+        }}"""
+    )
+    page.locator("textarea.gb-input").press("Enter")
+    error = page.locator(".gb-form-error")
+    error.wait_for(state="visible")
+    assert error.inner_text() == "Votre question est trop longue (40 caractères au maximum)."
+    assert page.locator(".gb-msg.gb-user").count() == 0, "nothing was sent"

@@ -17,7 +17,6 @@
 
   if (window.GuidebotWidget || document.getElementById('guidebot-widget')) return;
 
-  var MAX_CHARS = 2000;
   var MAX_STORED_MESSAGES = 40; // keeps sessionStorage well below its quota
   var DEFAULT_ADVISER_URL = 'https://www.smart.coop';
 
@@ -42,7 +41,7 @@
         return s ? 'Trop de questions en peu de temps. Réessayez dans ' + s + ' s.'
           : 'Trop de questions en peu de temps. Réessayez dans un instant.';
       },
-      errTooLong: 'Votre question est trop longue (2000 caractères au maximum).',
+      errTooLong: function (n) { return 'Votre question est trop longue' + (n ? ' (' + n + ' caractères au maximum).' : '.'); },
       errServer: 'Une erreur est survenue de notre côté. Réessayez dans quelques instants.',
       disclaimer: 'Réponses tirées du guide de Smart, avec leurs sources.'
     },
@@ -65,7 +64,7 @@
         return s ? 'Te veel vragen in korte tijd. Probeer het over ' + s + ' s opnieuw.'
           : 'Te veel vragen in korte tijd. Probeer het zo meteen opnieuw.';
       },
-      errTooLong: 'Je vraag is te lang (maximaal 2000 tekens).',
+      errTooLong: function (n) { return 'Je vraag is te lang' + (n ? ' (maximaal ' + n + ' tekens).' : '.'); },
       errServer: 'Er ging bij ons iets mis. Probeer het zo meteen opnieuw.',
       disclaimer: 'Antwoorden uit de gids van Smart, met hun bronnen.'
     },
@@ -88,7 +87,7 @@
         return s ? 'Too many questions in a short time. Please try again in ' + s + ' s.'
           : 'Too many questions in a short time. Please try again in a moment.';
       },
-      errTooLong: 'Your question is too long (2000 characters at most).',
+      errTooLong: function (n) { return 'Your question is too long' + (n ? ' (' + n + ' characters at most).' : '.'); },
       errServer: 'Something went wrong on our side. Please try again in a moment.',
       disclaimer: 'Answers drawn from the Smart guide, with their sources.'
     }
@@ -534,8 +533,15 @@
     adviserUrl: safeUrl(DEFAULT_ADVISER_URL),
     adviserContact: '',
     offices: [],   // [{name: {fr, nl, en}, phone, email, hours: {fr, nl, en} | {}}]
-    examples: {}   // by language; BUILTIN_EXAMPLES fill the gaps
+    examples: {},  // by language; BUILTIN_EXAMPLES fill the gaps
+    maxChars: 0    // the server's limit on a question or comment, from its config (0 until it is known: the
+                   // server's own 422 then says a question is too long)
   };
+  function clip(text) { return config.maxChars ? text.slice(0, config.maxChars) : text; }
+  function limited(attrs) {
+    if (config.maxChars) attrs.maxlength = String(config.maxChars);
+    return attrs;
+  }
   var REFUSAL_KINDS = ['off_topic', 'not_in_guide', 'account', 'instruction'];
   // The patterns and limits of the server's settings (config.py), checked again: the widget trusts no input.
   var PHONE_RE = /^\+?[0-9][0-9 .\/-]{5,24}$/;
@@ -615,7 +621,7 @@
 
   function errorMessage(err) {
     if (err.kind === 'rate') return T.errRate(err.retryAfter);
-    if (err.kind === 'too_long') return T.errTooLong;
+    if (err.kind === 'too_long') return T.errTooLong(config.maxChars);
     if (err.kind === 'network') return T.errNetwork;
     return T.errServer;
   }
@@ -641,11 +647,15 @@
       if (safeUrl(data.adviser_url)) config.adviserUrl = safeUrl(data.adviser_url);
       if (typeof data.adviser_contact === 'string') config.adviserContact = data.adviser_contact.trim();
       config.offices = cleanOffices(data.adviser_offices);
+      if (Number.isInteger(data.max_message_chars) && data.max_message_chars > 0) {
+        config.maxChars = data.max_message_chars;
+        ui.setMaxChars(config.maxChars);
+      }
       Object.keys(STRINGS).forEach(function (l) {
         var ex = data.examples && data.examples[l];
         if (!Array.isArray(ex)) return;
         ex = ex.filter(function (s) { return typeof s === 'string' && s.trim(); })
-          .map(function (s) { return s.trim().slice(0, MAX_CHARS); }).slice(0, 6);
+          .map(function (s) { return clip(s.trim()); }).slice(0, 6);
         if (ex.length) config.examples[l] = ex;
       });
       ui.renderExamples();
@@ -824,7 +834,7 @@
   }
 
   function buildComposer() {
-    var input = translate(el('textarea', { class: 'gb-input', id: 'gb-input', rows: '1', maxlength: String(MAX_CHARS) }),
+    var input = translate(el('textarea', limited({ class: 'gb-input', id: 'gb-input', rows: '1' })),
       { placeholder: 'placeholder', 'aria-label': 'inputLabel' });
     var sendBtn = translate(el('button', { type: 'submit', class: 'gb-send', disabled: true }, [icon('send')]),
       { 'aria-label': 'send', title: 'send' });
@@ -1025,7 +1035,7 @@
     down.addEventListener('click', function () {
       press('down');
       if (commentBox) { commentBox.querySelector('textarea').focus(); return; }
-      var ta = el('textarea', { class: 'gb-comment', rows: '3', maxlength: String(MAX_CHARS), 'aria-label': S.commentLabel, placeholder: S.commentPlaceholder });
+      var ta = el('textarea', limited({ class: 'gb-comment', rows: '3', 'aria-label': S.commentLabel, placeholder: S.commentPlaceholder }));
       var send = el('button', { type: 'button', class: 'gb-comment-send gb-btn gb-btn-primary', text: S.sendComment });
       var skip = el('button', { type: 'button', class: 'gb-comment-skip gb-btn gb-btn-secondary', text: S.skip });
       send.addEventListener('click', function () { submit('down', ta.value.trim()); });
@@ -1185,6 +1195,13 @@
       examples.hidden = log.childElementCount > 0;
     };
 
+    // The server's limit came with the config: the text boxes drawn before it take it too.
+    ui.setMaxChars = function (n) {
+      Array.prototype.forEach.call(log.getRootNode().querySelectorAll('.gb-input, .gb-comment'), function (ta) {
+        ta.maxLength = n;
+      });
+    };
+
     // The adviser's page and offices came with the config: redraw the refusals drawn before it arrived.
     ui.refreshRefusals = function () {
       rendered.forEach(function (r) {
@@ -1253,7 +1270,7 @@
     async function ask(question) {
       question = String(question || '').trim();
       if (!question || state.busy) return;
-      if (question.length > MAX_CHARS) { showFormError(T.errTooLong); return; }
+      if (config.maxChars && question.length > config.maxChars) { showFormError(T.errTooLong(config.maxChars)); return; }
       showFormError('');
       state.busy = true;
       updateSend();
@@ -1384,7 +1401,7 @@
     load();
     state.messages = state.messages.map(function (m) {
       var f = m.feedback === 'up' || m.feedback === 'down' ? m.feedback : null;
-      return { question: m.question.slice(0, MAX_CHARS), answer: cleanAnswer(m.answer), feedback: f };
+      return { question: clip(m.question), answer: cleanAnswer(m.answer), feedback: f };
     });
   }
 

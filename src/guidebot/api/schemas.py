@@ -209,6 +209,9 @@ class WidgetConfig(BaseModel):
         description="GUIDEBOT_ADVISER_OFFICES; when empty, the widget shows adviser_contact."
     )
     examples: dict[str, list[str]]
+    max_message_chars: int = Field(
+        MAX_MESSAGE_CHARS, description="The longest question or feedback comment the chat API accepts."
+    )
 
 
 # What every console operation may answer besides its own result (the JSON error envelope).
