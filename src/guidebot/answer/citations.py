@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from guidebot.answer.public import CitationOut
 from guidebot.answer.text import clean_inline, numbers_in
 from guidebot.chunking.units import split_sentences
 from guidebot.index.lexical import tokenize
@@ -37,16 +38,14 @@ class Citation:
     page: int | None = None
     chunk_id: str = ""
 
+    def out(self) -> CitationOut:
+        """The citation as the HTTP contract has it."""
+        return CitationOut(
+            n=self.n, doc_id=self.doc_id, title=self.title, url=self.url, section=self.section, snippet=self.snippet
+        )
+
     def public(self) -> dict[str, Any]:
-        """The fields of the HTTP contract."""
-        return {
-            "n": self.n,
-            "doc_id": self.doc_id,
-            "title": self.title,
-            "url": self.url,
-            "section": self.section,
-            "snippet": self.snippet,
-        }
+        return self.out().model_dump()
 
 
 @dataclass

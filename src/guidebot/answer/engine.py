@@ -25,6 +25,7 @@ from guidebot.answer.analysis import (
 from guidebot.answer.citations import CheckedAnswer, Citation, check_citations
 from guidebot.answer.gate import GateDecision, RefusalGate, is_injection, strip_injection
 from guidebot.answer.messages import RefusalKind, framing, refusal, refusal_kind
+from guidebot.answer.public import AnswerOut
 from guidebot.answer.ranker import Ranker, load_ranker
 from guidebot.answer.text import is_foreign
 from guidebot.answer.tools import question_tool
@@ -79,13 +80,15 @@ class AnswerResult:
         return refusal_kind(self.reason)
 
     def public(self) -> dict[str, Any]:
-        return {
-            "language": self.language,
-            "answer": self.answer,
-            "citations": [c.public() for c in self.citations],
-            "refused": self.refused,
-            "refusal": self.refusal,
-        }
+        """The answer as the HTTP contract has it (``answer/public.py``)."""
+        out = AnswerOut(
+            language=self.language,
+            answer=self.answer,
+            citations=[c.out() for c in self.citations],
+            refused=self.refused,
+            refusal=self.refusal,
+        )
+        return out.model_dump()
 
 
 class AnswerEngine:

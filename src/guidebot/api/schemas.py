@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from guidebot.answer.messages import RefusalKind
+from guidebot.answer.public import CITATION_EXAMPLE, AnswerOut
 from guidebot.documents import MAX_QUESTION_CHARS, Lang
 
 MAX_MESSAGE_CHARS = MAX_COMMENT_CHARS = MAX_QUESTION_CHARS
@@ -17,20 +17,12 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 Language = Lang
 
-_CITATION_EXAMPLE: dict[str, Any] = {
-    "n": 1,
-    "doc_id": "societariat-prix-part",
-    "title": "Combien coûte une part de Smart ?",
-    "url": "https://smartbe.be/fr/devenir-associe/",
-    "section": "Combien coûte une part ?",
-    "snippet": "Une part de la coopérative coûte 30 €.",
-}
 _ANSWER_EXAMPLE: dict[str, Any] = {
     "conversation_id": "c_5Hq0hZQ8y2xH7s3k",
     "message_id": "m_N1c4V7pQk2Lr8b0e",
     "language": "fr",
     "answer": "Une part de la coopérative coûte 30 € [1].",
-    "citations": [_CITATION_EXAMPLE],
+    "citations": [CITATION_EXAMPLE],
     "refused": False,
     "refusal": None,
 }
@@ -98,38 +90,13 @@ class ChatRequest(BaseModel):
         return required_text(v, "message", MAX_MESSAGE_CHARS)
 
 
-class CitationOut(BaseModel):
-    """A source an answer cites: ``[n]`` in the answer points here."""
-
-    model_config = ConfigDict(json_schema_extra={"examples": [_CITATION_EXAMPLE]})
-
-    n: int = Field(description="The marker number used in the answer.", ge=1)
-    doc_id: str = Field(description="Stable id of the source document.")
-    title: str
-    url: str = Field(description="The page where the member can read the source.")
-    section: str = Field(description="Heading of the cited passage (may be empty).")
-    snippet: str = Field(description="The start of the cited passage, as plain text.")
-
-
-class ChatResponse(BaseModel):
+class ChatResponse(AnswerOut):
     """An answer. Every ``[n]`` in ``answer`` has a citation ``n`` and every citation is used."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [_ANSWER_EXAMPLE, _REFUSAL_EXAMPLE]})
 
     conversation_id: str
     message_id: str = Field(description="Id to give feedback on this answer.")
-    language: Language
-    answer: str = Field(description="Markdown with citation markers [n].")
-    citations: list[CitationOut]
-    refused: bool = Field(description="True when the sources do not answer: the answer points to an adviser.")
-    refusal: RefusalKind | None = Field(
-        None,
-        description="Why it is refused, null when answered (added to the contract; a client may ignore it): "
-        "`off_topic` (outside what guidebot answers: no adviser is offered), `not_in_guide` (the guide does not "
-        "answer it), `account` (the member's own account or case), `instruction` (a message aimed at the "
-        "assistant). Every kind but off_topic ends its answer with a paragraph that names the adviser page and "
-        "the offices' contact lines.",
-    )
 
 
 class FeedbackRequest(BaseModel):
