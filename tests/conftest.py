@@ -6,6 +6,7 @@ import os
 import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -96,21 +97,26 @@ def postgres_url() -> Iterator[str]:
     """
     from sqlalchemy.engine import make_url
 
-    import pgserver
-
     if _DEV_POSTGRES_URL:
         yield make_url(_DEV_POSTGRES_URL).set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
         return
-    try:
-        server = pgserver.PostgresServer().start()
-    except pgserver.PostgresUnavailable as exc:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"PostgreSQL is required in CI: {exc}", pytrace=False)
-        pytest.skip(f"PostgreSQL not available: {exc}")
+    server = start_postgres()
     try:
         yield server.url
     finally:
         server.stop()
+
+
+def start_postgres() -> Any:
+    """A throwaway PostgreSQL cluster from Debian's package; skips without one, except in CI, where it fails."""
+    import pgserver
+
+    try:
+        return pgserver.PostgresServer().start()
+    except pgserver.PostgresUnavailable as exc:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"PostgreSQL is required in CI: {exc}", pytrace=False)
+        pytest.skip(f"PostgreSQL not available: {exc}")
 
 
 @pytest.fixture(params=[pytest.param("sqlite", id="sqlite"), pytest.param("postgresql", id="postgresql")])

@@ -5,7 +5,6 @@ real API after which neither the SQLite nor the PostgreSQL files nor the server 
 from __future__ import annotations
 
 import logging
-import os
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -289,14 +288,9 @@ def _files_bytes(*roots: Path) -> bytes:
 @pytest.fixture(scope="module")
 def pg_cluster() -> Iterator[Any]:
     """A PostgreSQL cluster of its own, so its data files hold this module's chats only."""
-    import pgserver
+    from conftest import start_postgres
 
-    try:
-        server = pgserver.PostgresServer().start()
-    except pgserver.PostgresUnavailable as exc:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"PostgreSQL is required in CI: {exc}", pytrace=False)
-        pytest.skip(f"PostgreSQL not available: {exc}")
+    server = start_postgres()
     yield server
     server.stop()
 
