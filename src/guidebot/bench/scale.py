@@ -20,7 +20,7 @@ import numpy as np
 
 from guidebot.bench.servers import ChromaServer
 from guidebot.config import Settings
-from guidebot.documents import Chunk
+from guidebot.documents import TOOLS, Chunk
 from guidebot.evals.golden import load_golden
 from guidebot.evals.metrics import percentile
 from guidebot.index.lexical import LexicalIndex
@@ -31,7 +31,7 @@ WORDS_PER_PASSAGE = 60
 
 
 def _chunks(n: int, vocabulary: list[str], rng: np.random.Generator) -> list[Chunk]:
-    tools = ("3en1", "activite", "both")
+    tools = TOOLS
     out = []
     for i in range(n):
         words = rng.choice(vocabulary, size=WORDS_PER_PASSAGE)
