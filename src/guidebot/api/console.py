@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,7 +62,12 @@ api = APIRouter(prefix="/api/console", tags=["console"], responses=CONSOLE_ERROR
 pages = APIRouter(prefix="/console", include_in_schema=False)
 GAP_WINDOW_DAYS = 90  # the gaps report and the corpus status read the last three months unless asked
 MAX_GROUP_QUESTIONS = 5000
-ASSETS = {"console.js": "text/javascript", "console.css": "text/css", "login.js": "text/javascript"}
+# The console's style sheet, and its script: the ES modules of web/console/js/, each served under its own file name
+# (they import each other by relative path, so all of them sit directly under /console/assets/). A module name is
+# lower case letters, digits and dashes, so no name reaches outside that folder.
+ASSETS = {"console.css": "text/css"}
+MODULES_DIR = "js"
+MODULE_NAME = re.compile(r"[a-z][a-z0-9-]*\.js")
 
 
 async def _engine(service: ChatService) -> AnswerEngine:
@@ -404,12 +410,16 @@ async def login_page(request: Request) -> FileResponse:
 
 @pages.get("/assets/{name}")
 async def asset(name: str, request: Request) -> FileResponse:
-    if name not in ASSETS:
+    console: Path = request.app.state.settings.web_dir / "console"
+    if name in ASSETS:
+        path, media_type = console / name, ASSETS[name]
+    elif MODULE_NAME.fullmatch(name):
+        path, media_type = console / MODULES_DIR / name, "text/javascript"
+    else:
         raise ApiError(404, "not_found", "no such asset")
-    path: Path = request.app.state.settings.web_dir / "console" / name
     if not path.is_file():
         raise ApiError(404, "not_found", "no such asset")
-    return FileResponse(path, media_type=f"{ASSETS[name]}; charset=utf-8", headers={"Cache-Control": "no-cache"})
+    return FileResponse(path, media_type=f"{media_type}; charset=utf-8", headers={"Cache-Control": "no-cache"})
 
 
 # Every page but the login is the same shell (the script reads the path); each has its own permission.
