@@ -79,3 +79,24 @@ def test_every_page_loads_every_module_under_the_csp(browser: Any, site: Console
     finally:
         ctx.close()
     assert errors == [], f"script errors or refusals in the console: {errors}"
+
+
+def test_the_preview_takes_its_question_limit_from_the_server(browser: Any, site: ConsoleSite) -> None:
+    """The console holds no limit of its own: /me says the chat's, and the preview's text box takes it."""
+    with site.session("editor") as (http, _):
+        limit = http.get("/api/console/me").json()["max_question_chars"]
+    assert limit == 2000
+    ctx = browser.new_context(viewport={"width": 1366, "height": 900}, locale="fr-BE")
+    ctx.set_default_timeout(20_000)
+    page = ctx.new_page()
+    try:
+        page.goto(site.base + "/console/login")
+        page.fill("#email", USERS["editor"])
+        page.fill("#password", PASSWORD)
+        page.click("#login-form button[type=submit]")
+        page.wait_for_url("**/console")
+        page.goto(site.base + "/console/preview")
+        page.locator("#preview-question").wait_for()
+        assert page.locator("#preview-question").get_attribute("maxlength") == str(limit)
+    finally:
+        ctx.close()

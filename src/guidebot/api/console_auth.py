@@ -23,7 +23,14 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from guidebot.api.chat import RateLimited, get_service
 from guidebot.api.errors import ApiError
 from guidebot.api.limits import client_ip
-from guidebot.api.schemas import CONSOLE_ERRORS, ConsoleSessionOut, CsrfTokenOut, DoneOut, clean_text
+from guidebot.api.schemas import (
+    CONSOLE_ERRORS,
+    MAX_MESSAGE_CHARS,
+    ConsoleSessionOut,
+    CsrfTokenOut,
+    DoneOut,
+    clean_text,
+)
 from guidebot.api.service import ChatService
 from guidebot.console.security import needs_rehash, permissions, verify_password
 from guidebot.errors import NotReadyError
@@ -49,6 +56,7 @@ class ConsoleSession:
             "user": {"email": self.user.email, "role": self.user.role},
             "csrf_token": self.csrf_token,
             "permissions": sorted(permissions(self.user.role)),
+            "max_question_chars": MAX_MESSAGE_CHARS,  # the preview's limit, the chat's
         }
 
 

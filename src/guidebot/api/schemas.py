@@ -208,6 +208,7 @@ class ConsoleSessionOut(BaseModel):
     user: ConsoleUserOut
     csrf_token: str
     permissions: list[str]
+    max_question_chars: int = Field(description="The longest question the preview (and the chat) accepts.")
 
 
 class DoneOut(BaseModel):

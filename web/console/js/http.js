@@ -4,7 +4,7 @@ import { S } from './strings.js';
 import { has, parseJson } from './format.js';
 import { consoleLink, el, para } from './dom.js';
 
-export var state = { csrf: null, user: null, perms: [], mode: 'app' };
+export var state = { csrf: null, user: null, perms: [], mode: 'app', maxQuestionChars: 0 };
 
 export function errorCode(r) { return r && r.data && r.data.error && r.data.error.code ? String(r.data.error.code) : ''; }
 

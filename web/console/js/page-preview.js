@@ -3,7 +3,7 @@
 import { S } from './strings.js';
 import { isBlank } from './format.js';
 import { clear, defList, el, para, selectField, setTitle, tableWrap } from './dom.js';
-import { apiPost, errorBox } from './http.js';
+import { apiPost, errorBox, state } from './http.js';
 import { citationList, renderAnswer } from './markdown.js';
 import { citedDocIds, gateList, passagesTable } from './evidence.js';
 
@@ -15,7 +15,9 @@ export function renderPreview(main) {
   var form = el('form', { id: 'preview-form', class: 'filters', novalidate: true }, [
     el('div', { class: 'field wide' }, [
       el('label', { for: 'preview-question', text: S.previewQuestion }),
-      el('textarea', { id: 'preview-question', name: 'question', rows: '3', maxlength: '2000' })
+      el('textarea', state.maxQuestionChars
+        ? { id: 'preview-question', name: 'question', rows: '3', maxlength: String(state.maxQuestionChars) }
+        : { id: 'preview-question', name: 'question', rows: '3' })
     ]),
     el('div', { class: 'fields' }, [selectField('language', S.previewLanguage, S.previewLangOpts, 'preview-language')]),
     el('div', { class: 'form-actions' }, [button])

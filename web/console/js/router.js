@@ -80,6 +80,7 @@ export function initApp() {
     state.user = r.data.user || {};
     state.csrf = r.data.csrf_token || null;
     state.perms = Array.isArray(r.data.permissions) ? r.data.permissions.map(String) : [];
+    state.maxQuestionChars = Number.isInteger(r.data.max_question_chars) ? r.data.max_question_chars : 0;
     var rt = route();
     drawHeader(rt ? rt.nav : null);
     clear(main);
