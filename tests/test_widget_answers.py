@@ -579,3 +579,89 @@ def test_the_question_limit_comes_from_the_server(context: Any, site: str) -> No
     error.wait_for(state="visible")
     assert error.inner_text() == "Votre question est trop longue (40 caractères au maximum)."
     assert page.locator(".gb-msg.gb-user").count() == 0, "nothing was sent"
+
+
+# --- failures, an expired conversation and the page's API ----------------------------------------------------------
+def stored_state(page: Any) -> dict[str, Any]:
+    """What the widget keeps in sessionStorage (one key, named after the API)."""
+    return dict(
+        page.evaluate(
+            """() => {
+                const key = Object.keys(sessionStorage).find(k => k.startsWith('guidebot:v1:'));
+                return key ? JSON.parse(sessionStorage.getItem(key)) : null;
+            }"""
+        )
+    )
+
+
+def test_a_failed_question_stays_at_hand_and_its_retry_asks_it_again(context: Any, site: str) -> None:
+    page = context.new_page()
+    calls: list[str] = []
+
+    def first_call_rate_limited(route: Any) -> None:
+        calls.append(route.request.post_data_json["message"])
+        if len(calls) == 1:
+            error = {"error": {"code": "rate_limited", "message": "slow down"}}
+            route.fulfill(status=429, headers={"Retry-After": "7"}, json=error)
+        else:
+            route.continue_()
+
+    page.route("**/api/chat/stream", first_call_rate_limited)
+    page.goto(site + "/")
+    open_widget(page)
+    question = "Combien coûte une part ?"
+    page.locator("textarea.gb-input").fill(question)
+    page.locator("textarea.gb-input").press("Enter")
+    failed = page.locator(".gb-msg.gb-bot[data-state='error']")
+    failed.wait_for()
+    assert failed.locator(".gb-error").inner_text() == "Trop de questions en peu de temps. Réessayez dans 7 s."
+    assert page.locator("textarea.gb-input").input_value() == question, "the question is back in the empty box"
+    assert page.locator("button.gb-send").is_enabled()
+    screenshot(page, "widget-failed-question-with-retry")
+
+    failed.locator("button.gb-retry").click()
+    page.wait_for_function(f"() => {SHADOW}.querySelector('.gb-msg.gb-bot')?.dataset.state === 'done'")
+    assert calls == [question, question]
+    assert page.locator(".gb-msg.gb-user").all_inner_texts() == [question], "the failed turn gave way to the retry"
+    assert page.locator(".gb-msg.gb-bot[data-state='error']").count() == 0
+    assert page.locator("textarea.gb-input").input_value() == "", "the box is emptied for the next question"
+    assert stored_state(page)["messages"][0]["question"] == question
+
+
+def test_an_expired_conversation_starts_anew_and_the_page_can_open_close_and_reset(context: Any, site: str) -> None:
+    page = context.new_page()
+    sent: list[Any] = []
+    page.on(
+        "request",
+        lambda r: sent.append(r.post_data_json["conversation_id"]) if r.url.endswith("/api/chat/stream") else None,
+    )
+    page.goto(site + "/")
+    open_widget(page)
+    ask(page, "Combien coûte une part ?")
+    # the server forgot the conversation (retention): the next question starts a new one, without an error
+    page.evaluate(
+        """() => {
+            const key = Object.keys(sessionStorage).find(k => k.startsWith('guidebot:v1:'));
+            const data = JSON.parse(sessionStorage.getItem(key));
+            sessionStorage.setItem(key, JSON.stringify({...data, conversation_id: 'c_expired'}));
+        }"""
+    )
+    page.reload()
+    if not page.locator(".gb-panel").is_visible():
+        open_widget(page)
+    answer = ask(page, "Quand mon salaire est-il versé ?")
+    assert sent[-2:] == ["c_expired", None], "asked once in the old conversation, then in a new one"
+    assert answer.locator(".gb-error").count() == 0
+    renewed = stored_state(page)["conversation_id"]
+    assert renewed and renewed != "c_expired"
+
+    panel = page.locator(".gb-panel")
+    page.evaluate("() => window.GuidebotWidget.close()")
+    panel.wait_for(state="hidden")
+    assert page.locator(".gb-launcher").get_attribute("aria-expanded") == "false"
+    page.evaluate("() => window.GuidebotWidget.open()")
+    panel.wait_for(state="visible")
+    assert page.evaluate(f"() => {SHADOW}.activeElement?.classList.contains('gb-input')"), "focus in the box"
+    page.evaluate("() => window.GuidebotWidget.reset()")
+    assert page.locator(".gb-msg").count() == 0 and page.locator(".gb-example").count() >= 2
+    assert stored_state(page)["conversation_id"] is None and stored_state(page)["messages"] == []

@@ -549,6 +549,8 @@
   var MAX_OFFICES = 12;
   var MAX_OFFICE_TEXT = 120;
 
+  // ------------------------------------------------- conversation store
+  // The conversation lives in sessionStorage, one key per API, so it follows the member from page to page.
   function save() {
     try {
       sessionStorage.setItem(STORAGE_KEY, JSON.stringify({
@@ -572,6 +574,20 @@
         return m && typeof m.question === 'string' && m.answer && typeof m.answer.answer === 'string';
       });
     } catch (e) { /* unreadable: start fresh */ }
+  }
+
+  // What was stored by an older widget, or tampered with, is reduced to what the widget renders.
+  function cleanStoredAnswers() {
+    load();
+    state.messages = state.messages.map(function (m) {
+      var f = m.feedback === 'up' || m.feedback === 'down' ? m.feedback : null;
+      return { question: clip(m.question), answer: cleanAnswer(m.answer), feedback: f };
+    });
+  }
+
+  function dropConversation() {
+    state.conversationId = null;
+    save();
   }
 
   // Keep only the fields we render, with the types we expect.
@@ -781,11 +797,6 @@
       method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(body)
     });
     if (!res.ok) throw new Error('feedback ' + res.status);
-  }
-
-  function dropConversation() {
-    state.conversationId = null;
-    save();
   }
 
   // ------------------------------------------------------------------- UI
@@ -1069,56 +1080,78 @@
     if (a.message_id) node.appendChild(buildFeedback(record, S, shadow));
   }
 
-  function buildUi(shadow) {
+  // --- the panel: its parts put together in the shadow root
+  function buildPanel(shadow) {
     var root = el('div', { class: 'gb-root' });
     shadow.appendChild(el('style', { text: CSS }));
     shadow.appendChild(root);
 
-    var launcherParts = buildLauncher();
-    var launcher = launcherParts.button;
-    var headerParts = buildHeader();
+    var launcher = buildLauncher();
+    var header = buildHeader();
     var logParts = buildLog();
-    var body = logParts.body, examples = logParts.examples, log = logParts.log;
     var composer = buildComposer();
-    var input = composer.input, sendBtn = composer.sendBtn, form = composer.form, formError = composer.formError;
     var panel = el('div', {
       class: 'gb-panel', id: 'gb-panel', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'gb-title',
       lang: lang, hidden: true
-    }, [headerParts.header, body, form, formError, buildDisclaimer()]);
+    }, [header.header, logParts.body, composer.form, composer.formError, buildDisclaimer()]);
     translate(panel, { 'aria-label': 'title' });
     // Launcher first: Tab from the launcher goes straight into the open panel.
-    root.appendChild(launcher);
+    root.appendChild(launcher.button);
     root.appendChild(panel);
-    var rendered = []; // finished bot messages: {record, redraw}
+    var parts = {
+      root: root, panel: panel, launcher: launcher.button, launcherIcon: launcher.icon,
+      newBtn: header.newBtn, closeBtn: header.closeBtn,
+      body: logParts.body, examples: logParts.examples, log: logParts.log,
+      form: composer.form, input: composer.input, sendBtn: composer.sendBtn, formError: composer.formError
+    };
+    updateLauncher(parts);
+    return parts;
+  }
 
-    function updateLauncher() {
-      var label = state.open ? T.launcherClose : T.launcher;
-      launcher.setAttribute('aria-label', label);
-      launcher.setAttribute('title', label);
-    }
-    updateLauncher();
+  function updateLauncher(parts) {
+    var label = state.open ? T.launcherClose : T.launcher;
+    parts.launcher.setAttribute('aria-label', label);
+    parts.launcher.setAttribute('title', label);
+  }
 
-    function setLanguage(l) {
-      if (!STRINGS.hasOwnProperty(l) || l === lang) return;
-      lang = l;
-      T = STRINGS[l];
-      translated.forEach(function (t) { applyStrings(t[0], t[1]); });
-      panel.setAttribute('lang', l);
-      updateLauncher();
-      ui.renderExamples();
-    }
+  // The panel's strings follow the language of the latest answer.
+  function setLanguage(l, parts) {
+    if (!STRINGS.hasOwnProperty(l) || l === lang) return;
+    lang = l;
+    T = STRINGS[l];
+    translated.forEach(function (t) { applyStrings(t[0], t[1]); });
+    parts.panel.setAttribute('lang', l);
+    updateLauncher(parts);
+    ui.renderExamples();
+  }
 
-    function updateSend() {
-      sendBtn.disabled = state.busy || !input.value.trim();
-    }
-
+  // --- the composer: the question box, its send button and its error line
+  function createComposer(parts) {
+    var input = parts.input;
+    function question() { return input.value.trim(); }
     function autoGrow() {
       input.style.height = 'auto';
       input.style.height = Math.min(input.scrollHeight + 2, 140) + 'px';
     }
+    return {
+      question: question,
+      setText: function (text) {
+        input.value = text;
+        autoGrow();
+      },
+      autoGrow: autoGrow,
+      updateSend: function () { parts.sendBtn.disabled = state.busy || !question(); },
+      showError: function (text) {
+        parts.formError.textContent = text || '';
+        parts.formError.hidden = !text;
+      },
+      focus: function () { input.focus(); }
+    };
+  }
 
-    // --- scrolling: a new turn is followed until its question reaches the top of the log, then the member
-    // reads on at their own pace (the start of the answer stays in view, not its end).
+  // --- scrolling: a new turn is followed until its question reaches the top of the log, then the member
+  // reads on at their own pace (the start of the answer stays in view, not its end).
+  function createScroller(body, log) {
     var follow = null, expectedTop = -1;
     function scrollBodyTo(top) {
       body.scrollTop = top;
@@ -1130,19 +1163,31 @@
       target = Math.max(0, target);
       if (exact || target > body.scrollTop) scrollBodyTo(target);
     }
-    function keepTurnInView() {
-      if (!follow) return;
-      // Moved since we last scrolled it (content only grows meanwhile): the member scrolled, leave it there.
-      if (Math.abs(body.scrollTop - expectedTop) > 2) { follow = null; return; }
-      showTurn(follow, false);
-    }
-    function showLastTurn() {
-      var users = log.querySelectorAll('.gb-user');
-      if (users.length) showTurn(users[users.length - 1], true);
-      else scrollBodyTo(0);
-    }
+    return {
+      follow: function (userNode) {
+        follow = userNode;
+        showTurn(userNode, true);
+      },
+      release: function (userNode) { if (follow === userNode) follow = null; },
+      stop: function () { follow = null; },
+      keepTurnInView: function () {
+        if (!follow) return;
+        // Moved since we last scrolled it (content only grows meanwhile): the member scrolled, leave it there.
+        if (Math.abs(body.scrollTop - expectedTop) > 2) { follow = null; return; }
+        showTurn(follow, false);
+      },
+      showLastTurn: function () {
+        var users = log.querySelectorAll('.gb-user');
+        if (users.length) showTurn(users[users.length - 1], true);
+        else scrollBodyTo(0);
+      }
+    };
+  }
 
-    // --- the dialog: Tab and Shift+Tab cycle through what can be focused inside it
+  // --- the dialog: the launcher and the close button open and close it, Escape closes it, and Tab and
+  // Shift+Tab cycle through what can be focused inside it
+  function createDialog(shadow, parts, scroller, composer) {
+    var panel = parts.panel;
     function focusables() {
       return Array.from(panel.querySelectorAll('button, textarea, a[href], summary, [tabindex]')).filter(function (n) {
         return !n.disabled && n.tabIndex >= 0 && n.getClientRects().length > 0;
@@ -1160,199 +1205,24 @@
         target.focus();
       }
     }
-
     function setOpen(open, moveFocus) {
       state.open = open;
       panel.hidden = !open;
-      root.classList.toggle('gb-open', open);
-      launcher.setAttribute('aria-expanded', String(open));
-      launcherParts.icon.replaceChild(icon(open ? 'chevron' : 'chat'), launcherParts.icon.firstChild);
-      updateLauncher();
+      parts.root.classList.toggle('gb-open', open);
+      parts.launcher.setAttribute('aria-expanded', String(open));
+      parts.launcherIcon.replaceChild(icon(open ? 'chevron' : 'chat'), parts.launcherIcon.firstChild);
+      updateLauncher(parts);
       save();
       if (open) {
-        showLastTurn();
-        if (moveFocus) input.focus();
+        scroller.showLastTurn();
+        if (moveFocus) composer.focus();
       } else if (moveFocus) {
-        launcher.focus();
+        parts.launcher.focus();
       }
     }
 
-    function showFormError(text) {
-      formError.textContent = text || '';
-      formError.hidden = !text;
-    }
-
-    ui.renderExamples = function () {
-      examples.textContent = '';
-      examples.appendChild(el('p', { class: 'gb-examples-title', id: 'gb-examples-title', text: T.examples }));
-      var ul = el('ul', { 'aria-labelledby': 'gb-examples-title' });
-      (config.examples[lang] || BUILTIN_EXAMPLES[lang]).forEach(function (q) {
-        var b = el('button', { type: 'button', class: 'gb-example', text: q });
-        b.addEventListener('click', function () { ask(q); });
-        ul.appendChild(el('li', null, [b]));
-      });
-      examples.appendChild(ul);
-      examples.hidden = log.childElementCount > 0;
-    };
-
-    // The server's limit came with the config: the text boxes drawn before it take it too.
-    ui.setMaxChars = function (n) {
-      Array.prototype.forEach.call(log.getRootNode().querySelectorAll('.gb-input, .gb-comment'), function (ta) {
-        ta.maxLength = n;
-      });
-    };
-
-    // The adviser's page and offices came with the config: redraw the refusals drawn before it arrived.
-    ui.refreshRefusals = function () {
-      rendered.forEach(function (r) {
-        if (offersAdviser(r.record.answer)) r.redraw();
-      });
-    };
-
-    function addUserMessage(question) {
-      var node = el('div', { class: 'gb-msg gb-user' }, [el('div', { class: 'gb-text', text: question })]);
-      log.appendChild(node);
-      return node;
-    }
-
-    // A bot message: streaming first, then finish() or fail().
-    function addBotMessage() {
-      var node = el('div', { class: 'gb-msg gb-bot', 'data-state': 'streaming', 'aria-busy': 'true' });
-      var answer = el('div', { class: 'gb-answer' });
-      var typing = buildTyping();
-      node.appendChild(answer);
-      node.appendChild(typing);
-      log.appendChild(node);
-
-      // The Markdown is rendered as it arrives, up to what can no longer change (settledMarkdown), so the
-      // text only ever grows and the finished answer looks exactly like the streamed one.
-      var streamed = '';
-      return {
-        node: node,
-        appendToken: function (t) {
-          typing.remove();
-          streamed += t;
-          renderMarkdown(answer, settledMarkdown(streamed), pendingCite);
-          keepTurnInView();
-        },
-        resetStream: function () {
-          streamed = '';
-          answer.textContent = '';
-          node.appendChild(typing);
-        },
-        finish: function (record) {
-          typing.remove();
-          var redraw = function () {
-            node.textContent = '';
-            node.appendChild(answer);
-            renderFinished(node, answer, record, shadow);
-          };
-          renderFinished(node, answer, record, shadow);
-          rendered.push({ record: record, redraw: redraw });
-        },
-        fail: function (err, retry) {
-          typing.remove();
-          // Streamed text that never got its final, checked version is not shown as an answer.
-          answer.textContent = '';
-          node.setAttribute('data-state', 'error');
-          node.removeAttribute('aria-busy');
-          node.appendChild(el('p', { class: 'gb-error', role: 'alert', text: errorMessage(err) }));
-          if (err.kind !== 'too_long') {
-            var b = el('button', { type: 'button', class: 'gb-retry gb-btn gb-btn-secondary', text: T.retry });
-            b.addEventListener('click', retry);
-            node.appendChild(b);
-          }
-        }
-      };
-    }
-
-    // --------------------------------------------------- conversation flow
-    async function ask(question) {
-      question = String(question || '').trim();
-      if (!question || state.busy) return;
-      if (config.maxChars && question.length > config.maxChars) { showFormError(T.errTooLong(config.maxChars)); return; }
-      showFormError('');
-      state.busy = true;
-      updateSend();
-      var userNode = addUserMessage(question);
-      examples.hidden = true;
-      var view = addBotMessage();
-      follow = userNode;
-      showTurn(userNode, true);
-      var controller = new AbortController();
-      state.controller = controller;
-      try {
-        var final = await streamAnswer(question, view, controller.signal);
-        if (controller.signal.aborted) return;
-        var record = { question: question, answer: cleanAnswer(final), feedback: null };
-        if (record.answer.conversation_id) state.conversationId = record.answer.conversation_id;
-        state.messages.push(record);
-        save();
-        setLanguage(record.answer.language);
-        view.finish(record);
-        keepTurnInView();
-      } catch (err) {
-        if (controller.signal.aborted || !(err instanceof WidgetError) || err.kind === 'abort') {
-          if (!controller.signal.aborted) view.fail(new WidgetError('server'), function () {});
-          return;
-        }
-        // Keep the question at hand: back in the empty input, and a retry button on the message.
-        if (!input.value.trim()) { input.value = question; autoGrow(); }
-        view.fail(err, function () {
-          if (state.busy) return;
-          if (input.value.trim() === question) { input.value = ''; autoGrow(); }
-          userNode.remove();
-          view.node.remove();
-          ask(question);
-        });
-        keepTurnInView();
-      } finally {
-        if (follow === userNode) follow = null;
-        if (state.controller === controller) {
-          state.controller = null;
-          state.busy = false;
-          updateSend();
-        }
-      }
-    }
-
-    function newConversation() {
-      if (state.controller) state.controller.abort();
-      state.controller = null;
-      state.busy = false;
-      state.conversationId = null;
-      state.messages = [];
-      rendered = [];
-      follow = null;
-      log.textContent = '';
-      showFormError('');
-      save();
-      ui.renderExamples();
-      updateSend();
-      input.focus();
-    }
-
-    function submitForm() {
-      var q = input.value.trim();
-      if (state.busy || !q) return;
-      input.value = '';
-      autoGrow();
-      ask(q);
-    }
-
-    // ---------------------------------------------------------- events
-    launcher.addEventListener('click', function () { setOpen(!state.open, true); });
-    headerParts.closeBtn.addEventListener('click', function () { setOpen(false, true); });
-    headerParts.newBtn.addEventListener('click', newConversation);
-    form.addEventListener('submit', function (e) { e.preventDefault(); submitForm(); });
-    input.addEventListener('input', function () { updateSend(); autoGrow(); showFormError(''); });
-    input.addEventListener('keydown', function (e) {
-      // Enter sends; Shift+Enter is a newline; never interrupt an IME composition.
-      if (e.key === 'Enter' && !e.shiftKey && !e.isComposing && e.keyCode !== 229) {
-        e.preventDefault();
-        submitForm();
-      }
-    });
+    parts.launcher.addEventListener('click', function () { setOpen(!state.open, true); });
+    parts.closeBtn.addEventListener('click', function () { setOpen(false, true); });
     shadow.addEventListener('keydown', function (e) {
       if (!state.open) return;
       if (e.key === 'Escape') {
@@ -1363,20 +1233,229 @@
         trapTab(e);
       }
     });
+    return { setOpen: setOpen };
+  }
 
-    // ------------------------------------------------- restore session
-    state.messages.forEach(function (record) {
-      addUserMessage(record.question);
-      addBotMessage().finish(record);
+  // --- the message log: the member's questions and the guide's answers
+  function createMessageLog(log, shadow, scroller) {
+    var rendered = []; // finished bot messages: {record, redraw}
+    return {
+      addUser: function (question) {
+        var node = el('div', { class: 'gb-msg gb-user' }, [el('div', { class: 'gb-text', text: question })]);
+        log.appendChild(node);
+        return node;
+      },
+      addBot: function () {
+        return addBotMessage(log, shadow, scroller, function (entry) { rendered.push(entry); });
+      },
+      // The adviser's page and offices came with the config: redraw the refusals drawn before it arrived.
+      refreshRefusals: function () {
+        rendered.forEach(function (r) {
+          if (offersAdviser(r.record.answer)) r.redraw();
+        });
+      },
+      clear: function () {
+        rendered = [];
+        log.textContent = '';
+      }
+    };
+  }
+
+  // A bot message: streaming first, then finish() or fail(). onFinished gets {record, redraw} once it is done.
+  function addBotMessage(log, shadow, scroller, onFinished) {
+    var node = el('div', { class: 'gb-msg gb-bot', 'data-state': 'streaming', 'aria-busy': 'true' });
+    var answer = el('div', { class: 'gb-answer' });
+    var typing = buildTyping();
+    node.appendChild(answer);
+    node.appendChild(typing);
+    log.appendChild(node);
+
+    // The Markdown is rendered as it arrives, up to what can no longer change (settledMarkdown), so the
+    // text only ever grows and the finished answer looks exactly like the streamed one.
+    var streamed = '';
+    return {
+      node: node,
+      appendToken: function (t) {
+        typing.remove();
+        streamed += t;
+        renderMarkdown(answer, settledMarkdown(streamed), pendingCite);
+        scroller.keepTurnInView();
+      },
+      resetStream: function () {
+        streamed = '';
+        answer.textContent = '';
+        node.appendChild(typing);
+      },
+      finish: function (record) {
+        typing.remove();
+        var redraw = function () {
+          node.textContent = '';
+          node.appendChild(answer);
+          renderFinished(node, answer, record, shadow);
+        };
+        renderFinished(node, answer, record, shadow);
+        onFinished({ record: record, redraw: redraw });
+      },
+      fail: function (err, retry) {
+        typing.remove();
+        // Streamed text that never got its final, checked version is not shown as an answer.
+        answer.textContent = '';
+        node.setAttribute('data-state', 'error');
+        node.removeAttribute('aria-busy');
+        node.appendChild(el('p', { class: 'gb-error', role: 'alert', text: errorMessage(err) }));
+        if (err.kind !== 'too_long') {
+          var b = el('button', { type: 'button', class: 'gb-retry gb-btn gb-btn-secondary', text: T.retry });
+          b.addEventListener('click', retry);
+          node.appendChild(b);
+        }
+      }
+    };
+  }
+
+  // --- the examples above an empty log, in the panel's language
+  function renderExamples(widget) {
+    var examples = widget.parts.examples;
+    examples.textContent = '';
+    examples.appendChild(el('p', { class: 'gb-examples-title', id: 'gb-examples-title', text: T.examples }));
+    var ul = el('ul', { 'aria-labelledby': 'gb-examples-title' });
+    (config.examples[lang] || BUILTIN_EXAMPLES[lang]).forEach(function (q) {
+      var b = el('button', { type: 'button', class: 'gb-example', text: q });
+      b.addEventListener('click', function () { ask(widget, q); });
+      ul.appendChild(el('li', null, [b]));
     });
-    if (state.messages.length) setLanguage(state.messages[state.messages.length - 1].answer.language);
-    ui.renderExamples();
-    updateSend();
-    if (state.open) setOpen(true, false); // reopened after a reload, without stealing the page's focus
+    examples.appendChild(ul);
+    examples.hidden = widget.parts.log.childElementCount > 0;
+  }
 
-    ui.open = function () { setOpen(true, true); };
-    ui.close = function () { setOpen(false, true); };
-    ui.reset = newConversation;
+  // The server's limit came with the config: the text boxes drawn before it take it too.
+  function applyMaxChars(shadow, n) {
+    Array.prototype.forEach.call(shadow.querySelectorAll('.gb-input, .gb-comment'), function (ta) {
+      ta.maxLength = n;
+    });
+  }
+
+  // --------------------------------------------------- conversation flow
+  // One question at a time: its turn is drawn, its answer streamed into it, then kept in the conversation.
+  async function ask(widget, question) {
+    question = String(question || '').trim();
+    if (!question || state.busy) return;
+    var composer = widget.composer;
+    if (config.maxChars && question.length > config.maxChars) { composer.showError(T.errTooLong(config.maxChars)); return; }
+    composer.showError('');
+    state.busy = true;
+    composer.updateSend();
+    var userNode = widget.messages.addUser(question);
+    widget.parts.examples.hidden = true;
+    var view = widget.messages.addBot();
+    widget.scroller.follow(userNode);
+    var controller = new AbortController();
+    state.controller = controller;
+    try {
+      var final = await streamAnswer(question, view, controller.signal);
+      if (controller.signal.aborted) return;
+      var record = { question: question, answer: cleanAnswer(final), feedback: null };
+      if (record.answer.conversation_id) state.conversationId = record.answer.conversation_id;
+      state.messages.push(record);
+      save();
+      setLanguage(record.answer.language, widget.parts);
+      view.finish(record);
+      widget.scroller.keepTurnInView();
+    } catch (err) {
+      if (controller.signal.aborted || !(err instanceof WidgetError) || err.kind === 'abort') {
+        if (!controller.signal.aborted) view.fail(new WidgetError('server'), function () {});
+        return;
+      }
+      showAskFailure(widget, err, question, userNode, view);
+    } finally {
+      widget.scroller.release(userNode);
+      if (state.controller === controller) {
+        state.controller = null;
+        state.busy = false;
+        composer.updateSend();
+      }
+    }
+  }
+
+  // Keep the question at hand: back in the empty input, and a retry button on the message.
+  function showAskFailure(widget, err, question, userNode, view) {
+    var composer = widget.composer;
+    if (!composer.question()) composer.setText(question);
+    view.fail(err, function () {
+      if (state.busy) return;
+      if (composer.question() === question) composer.setText('');
+      userNode.remove();
+      view.node.remove();
+      ask(widget, question);
+    });
+    widget.scroller.keepTurnInView();
+  }
+
+  function newConversation(widget) {
+    if (state.controller) state.controller.abort();
+    state.controller = null;
+    state.busy = false;
+    state.conversationId = null;
+    state.messages = [];
+    widget.messages.clear();
+    widget.scroller.stop();
+    widget.composer.showError('');
+    save();
+    ui.renderExamples();
+    widget.composer.updateSend();
+    widget.composer.focus();
+  }
+
+  function submitForm(widget) {
+    var q = widget.composer.question();
+    if (state.busy || !q) return;
+    widget.composer.setText('');
+    ask(widget, q);
+  }
+
+  // The composer's and the header's events (the dialog wires its own).
+  function wireConversation(widget) {
+    var parts = widget.parts, composer = widget.composer;
+    parts.newBtn.addEventListener('click', function () { newConversation(widget); });
+    parts.form.addEventListener('submit', function (e) { e.preventDefault(); submitForm(widget); });
+    parts.input.addEventListener('input', function () { composer.updateSend(); composer.autoGrow(); composer.showError(''); });
+    parts.input.addEventListener('keydown', function (e) {
+      // Enter sends; Shift+Enter is a newline; never interrupt an IME composition.
+      if (e.key === 'Enter' && !e.shiftKey && !e.isComposing && e.keyCode !== 229) {
+        e.preventDefault();
+        submitForm(widget);
+      }
+    });
+  }
+
+  // The conversation kept in sessionStorage is drawn again after a reload or on another page.
+  function restoreConversation(widget) {
+    state.messages.forEach(function (record) {
+      widget.messages.addUser(record.question);
+      widget.messages.addBot().finish(record);
+    });
+    if (state.messages.length) setLanguage(state.messages[state.messages.length - 1].answer.language, widget.parts);
+    ui.renderExamples();
+    widget.composer.updateSend();
+    if (state.open) widget.dialog.setOpen(true, false); // reopened after a reload, without stealing the page's focus
+  }
+
+  function buildUi(shadow) {
+    var parts = buildPanel(shadow);
+    var scroller = createScroller(parts.body, parts.log);
+    var composer = createComposer(parts);
+    var widget = {
+      parts: parts, scroller: scroller, composer: composer,
+      messages: createMessageLog(parts.log, shadow, scroller),
+      dialog: createDialog(shadow, parts, scroller, composer)
+    };
+    wireConversation(widget);
+    ui.renderExamples = function () { renderExamples(widget); };
+    ui.setMaxChars = function (n) { applyMaxChars(shadow, n); };
+    ui.refreshRefusals = widget.messages.refreshRefusals;
+    restoreConversation(widget);
+    ui.open = function () { widget.dialog.setOpen(true, true); };
+    ui.close = function () { widget.dialog.setOpen(false, true); };
+    ui.reset = function () { newConversation(widget); };
   }
 
   // ------------------------------------------------------------------ start
@@ -1395,14 +1474,6 @@
     cleanStoredAnswers();
     buildUi(shadow);
     loadConfig();
-  }
-
-  function cleanStoredAnswers() {
-    load();
-    state.messages = state.messages.map(function (m) {
-      var f = m.feedback === 'up' || m.feedback === 'down' ? m.feedback : null;
-      return { question: clip(m.question), answer: cleanAnswer(m.answer), feedback: f };
-    });
   }
 
   window.GuidebotWidget = {
