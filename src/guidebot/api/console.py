@@ -39,9 +39,16 @@ from guidebot.api.schemas import (
     ID_PATTERN,
     MAX_MESSAGE_CHARS,
     AuditPage,
+    ConversationOut,
     ConversationPage,
+    DocumentList,
     DoneOut,
+    GapMarkOut,
+    GapsOut,
     Language,
+    PreviewOut,
+    ReviewOut,
+    StatusOut,
     clean_text,
     required_text,
 )
@@ -117,7 +124,11 @@ async def conversations(
     return {"items": items, "page": page, "per_page": per_page, "total": total}
 
 
-@api.get("/conversations/{conversation_id}", summary="A conversation with the evidence behind each answer")
+@api.get(
+    "/conversations/{conversation_id}",
+    response_model=ConversationOut,
+    summary="A conversation with the evidence behind each answer",
+)
 async def conversation(conversation_id: StoreId, request: Request, session: CanView) -> dict[str, Any]:
     service = get_service(request)
     found = await run_in_threadpool(service.reviews.conversation, conversation_id)
@@ -151,7 +162,11 @@ class ReviewRequest(BaseModel):
         return list(dict.fromkeys(clean_text(d) for d in v if clean_text(d)))
 
 
-@api.post("/messages/{message_id}/review", summary="Mark an answer correct, incorrect or incomplete; correct it")
+@api.post(
+    "/messages/{message_id}/review",
+    response_model=ReviewOut,
+    summary="Mark an answer correct, incorrect or incomplete; correct it",
+)
 async def review(
     message_id: StoreId,
     body: ReviewRequest,
@@ -192,7 +207,11 @@ async def review(
     )
 
 
-@api.get("/documents", summary="Documents of the served index (to name the sources an answer should cite)")
+@api.get(
+    "/documents",
+    response_model=DocumentList,
+    summary="Documents of the served index (to name the sources an answer should cite)",
+)
 async def documents(
     request: Request,
     session: CanView,
@@ -228,7 +247,11 @@ class PreviewRequest(BaseModel):
         return required_text(v, "question", MAX_MESSAGE_CHARS)
 
 
-@api.post("/preview", summary="What production retrieval and the refusal gate decide for a question")
+@api.post(
+    "/preview",
+    response_model=PreviewOut,
+    summary="What production retrieval and the refusal gate decide for a question",
+)
 async def preview(body: PreviewRequest, request: Request, session: CanPreview) -> dict[str, Any]:
     service = get_service(request)
     engine = await _engine(service)
@@ -276,7 +299,11 @@ async def _gap_report(request: Request, query: GapQuery) -> GapReport:
     return gap_report(questions, vectors, marks, settings.gap_similarity, window, query.min_count, query.view)
 
 
-@api.get("/gaps", summary="Refused, reviewed-wrong, low-confidence and thumbs-down questions, grouped by meaning")
+@api.get(
+    "/gaps",
+    response_model=GapsOut,
+    summary="Refused, reviewed-wrong, low-confidence and thumbs-down questions, grouped by meaning",
+)
 async def gaps(
     request: Request,
     session: CanSeeGaps,
@@ -319,7 +346,11 @@ class GapMarkRequest(BaseModel):
     )
 
 
-@api.post("/gaps/marks", summary="Mark a gap group out of scope or article planned (it leaves the default view)")
+@api.post(
+    "/gaps/marks",
+    response_model=GapMarkOut,
+    summary="Mark a gap group out of scope or article planned (it leaves the default view)",
+)
 async def mark_gap(body: GapMarkRequest, request: Request, session: CanSeeGaps) -> dict[str, Any]:
     service = get_service(request)
     questions = await run_in_threadpool(service.content.mark_questions, list(dict.fromkeys(body.message_ids)))
@@ -345,7 +376,11 @@ async def unmark_gap(mark_id: StoreId, request: Request, session: CanSeeGaps) ->
     return {"ok": True}
 
 
-@api.get("/status", summary="The served index, its build, and how the period's answers used its articles")
+@api.get(
+    "/status",
+    response_model=StatusOut,
+    summary="The served index, its build, and how the period's answers used its articles",
+)
 async def status(
     request: Request,
     session: CanSeeStatus,

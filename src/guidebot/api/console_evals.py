@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict
 from guidebot.api.console_auth import CanRunEvals
 from guidebot.api.errors import ApiError
 from guidebot.api.limits import client_ip
-from guidebot.api.schemas import CONSOLE_ERRORS, ErrorResponse
+from guidebot.api.schemas import CONSOLE_ERRORS, ErrorResponse, EvalsOut, EvalStartOut
 from guidebot.evals.jobs import RUN_ID_PATTERN, EvalRunner, list_runs, report_path
 
 api = APIRouter(prefix="/api/console/evals", tags=["console"], responses=CONSOLE_ERRORS)
@@ -37,7 +37,11 @@ class EvalStartRequest(BaseModel):
     split: Literal["test"] = "test"
 
 
-@api.get("", summary="The eval run under way (or the last one) and the latest runs, each compared with the one before")
+@api.get(
+    "",
+    response_model=EvalsOut,
+    summary="The eval run under way (or the last one) and the latest runs, each compared with the one before",
+)
 async def evals(request: Request, session: CanRunEvals) -> dict[str, Any]:
     runner = _runner(request)
     job = runner.job()
@@ -48,6 +52,7 @@ async def evals(request: Request, session: CanRunEvals) -> dict[str, Any]:
 @api.post(
     "",
     status_code=202,
+    response_model=EvalStartOut,
     summary="Start `guidebot eval` on the test split in the background (one run at a time)",
     responses={409: {"model": ErrorResponse, "description": "A run is already under way (`eval_running`)."}},
 )

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from guidebot.answer.public import CITATION_EXAMPLE, AnswerOut
+from guidebot.answer.public import CITATION_EXAMPLE, AnswerOut, CitationOut
 from guidebot.documents import MAX_QUESTION_CHARS, Lang
 
 MAX_MESSAGE_CHARS = MAX_COMMENT_CHARS = MAX_QUESTION_CHARS
@@ -238,3 +238,99 @@ class AuditPage(BaseModel):
     page: int
     per_page: int
     total: int
+
+
+class _ConsoleOut(BaseModel):
+    """A console response: the fields named here are always there; the evidence inside them (passages, gate
+    features, counts) is as open as the engine's, so nothing the store holds is dropped on the way out."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class ConversationOut(_ConsoleOut):
+    id: str
+    created_at: str
+    updated_at: str
+    language: str
+    messages: list[dict[str, Any]] = Field(
+        description="Each answer with its passages (each leg's rank and score), citations, the gate's features, "
+        "the closest article, the sentence that says what decided, feedback and reviews."
+    )
+
+
+class ReviewOut(_ConsoleOut):
+    verdict: str
+    corrected_answer: str | None
+    expected_doc_ids: list[str]
+    note: str | None
+    reviewer: str
+    created_at: str
+
+
+class DocumentOut(_ConsoleOut):
+    doc_id: str
+    title: str
+    url: str
+    lang: str
+    source: str
+    updated: str | None
+
+
+class DocumentList(_ConsoleOut):
+    items: list[DocumentOut]
+
+
+class PreviewOut(_ConsoleOut):
+    question: str
+    query: str
+    language: str
+    retrieval_lang: str
+    refused: bool
+    reason: str
+    answer: str
+    citations: list[CitationOut]
+    gate: dict[str, Any]
+    passages: list[dict[str, Any]]
+    latency_ms: float
+    index_build: str | None
+
+
+class GapsOut(_ConsoleOut):
+    total_questions: int
+    groups: list[dict[str, Any]]
+
+
+class GapMarkOut(_ConsoleOut):
+    id: str
+    status: str
+    by: str
+    at: str
+    questions: int
+
+
+class StatusOut(_ConsoleOut):
+    corpus: dict[str, Any]
+    index: dict[str, Any]
+    changes: dict[str, Any]
+    errors: list[Any]
+    serving_build: str | None
+
+
+class EvalJobOut(_ConsoleOut):
+    state: str
+    split: str
+    started_by: str
+    started_at: str
+    finished_at: str | None
+    returncode: int | None
+    run_id: str | None
+    error: str | None
+
+
+class EvalsOut(_ConsoleOut):
+    job: EvalJobOut | None
+    runs: list[dict[str, Any]]
+
+
+class EvalStartOut(_ConsoleOut):
+    job: EvalJobOut
