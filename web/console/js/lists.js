@@ -60,6 +60,16 @@ function fillForm(form, params, names) {
   });
 }
 
+// The API query for a list: the page's own query, only the names the API takes, trimmed, empty ones left out.
+export function apiParams(params, names) {
+  var api = new URLSearchParams();
+  names.forEach(function (k) {
+    var v = params.get(k);
+    if (v && v.trim()) api.set(k, v.trim());
+  });
+  return api;
+}
+
 // Wires a filtered, paginated list: URL query = filter state; pushState + reload data.
 export function listController(opts) {
   // opts: form, names, load(params), pagerNoun

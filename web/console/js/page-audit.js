@@ -4,7 +4,7 @@ import { S } from './strings.js';
 import { isBlank, str } from './format.js';
 import { clear, el, inputField, setTitle, tableWrap, th, timeEl } from './dom.js';
 import { apiGet, errorBox, qsFrom } from './http.js';
-import { filterButtons, listController, makePager } from './lists.js';
+import { apiParams, filterButtons, listController, makePager } from './lists.js';
 
 export function renderAudit(main) {
   setTitle(S.auditTitle);
@@ -34,11 +34,7 @@ export function renderAudit(main) {
     names: ['action'],
     keepPerPage: true,
     load: function (params, current) {
-      var api = new URLSearchParams();
-      ['action', 'page', 'per_page'].forEach(function (k) {
-        var v = params.get(k);
-        if (v && v.trim()) api.set(k, v.trim());
-      });
+      var api = apiParams(params, ['action', 'page', 'per_page']);
       table.setAttribute('aria-busy', 'true');
       status.textContent = S.loading;
       apiGet('/api/console/audit' + qsFrom(api)).then(function (r) {

@@ -4,7 +4,7 @@ import { S } from './strings.js';
 import { isBlank, str } from './format.js';
 import { clear, consoleLink, el, inputField, selectField, setTitle, tableWrap, th, timeEl } from './dom.js';
 import { apiGet, errorBox, qsFrom } from './http.js';
-import { filterButtons, listController, makePager } from './lists.js';
+import { apiParams, filterButtons, listController, makePager } from './lists.js';
 
 var CONV_FILTERS = ['refused', 'feedback', 'language', 'since', 'until', 'tool', 'reviewed', 'q'];
 
@@ -47,11 +47,7 @@ export function renderConversations(main) {
     names: CONV_FILTERS,
     keepPerPage: true,
     load: function (params, current) {
-      var api = new URLSearchParams();
-      CONV_FILTERS.concat(['page', 'per_page']).forEach(function (k) {
-        var v = params.get(k);
-        if (v !== null && v.trim() !== '') api.set(k, v.trim());
-      });
+      var api = apiParams(params, CONV_FILTERS.concat(['page', 'per_page']));
       table.setAttribute('aria-busy', 'true');
       status.textContent = S.loading;
       apiGet('/api/console/conversations' + qsFrom(api)).then(function (r) {

@@ -6,7 +6,7 @@ import {
   clear, consoleLink, defList, el, inputField, para, selectField, setTitle, tableWrap, th, timeEl
 } from './dom.js';
 import { apiDelete, apiGet, apiPost, can, errorBox, errorText, qsFrom } from './http.js';
-import { filterButtons, listController } from './lists.js';
+import { apiParams, filterButtons, listController } from './lists.js';
 
 var GAP_FILTERS = ['since', 'until', 'min_count', 'view'];
 var SVG_NS = 'http://www.w3.org/2000/svg';
@@ -37,11 +37,7 @@ export function renderGaps(main) {
     form: form,
     names: GAP_FILTERS,
     load: function (params, current) {
-      var api = new URLSearchParams();
-      GAP_FILTERS.forEach(function (k) {
-        var v = params.get(k);
-        if (v && v.trim()) api.set(k, v.trim());
-      });
+      var api = apiParams(params, GAP_FILTERS);
       csv.setAttribute('href', '/api/console/gaps.csv' + qsFrom(api));
       groups.setAttribute('aria-busy', 'true');
       total.textContent = S.loading;

@@ -4,7 +4,7 @@ import { S } from './strings.js';
 import { fmtCounts, fmtScore, isBlank, str } from './format.js';
 import { clear, defList, el, externalLink, inputField, para, setTitle, tableWrap, th, timeEl } from './dom.js';
 import { apiGet, errorBox, qsFrom } from './http.js';
-import { filterButtons, listController } from './lists.js';
+import { apiParams, filterButtons, listController } from './lists.js';
 
 var STATUS_FILTERS = ['since', 'until'];
 
@@ -22,8 +22,7 @@ export function renderStatus(main) {
     form: form,
     names: STATUS_FILTERS,
     load: function (params, current) {
-      var api = new URLSearchParams();
-      STATUS_FILTERS.forEach(function (k) { var v = params.get(k); if (v && v.trim()) api.set(k, v.trim()); });
+      var api = apiParams(params, STATUS_FILTERS);
       box.setAttribute('aria-busy', 'true');
       apiGet('/api/console/status' + qsFrom(api)).then(function (r) {
         if (!current()) return;
