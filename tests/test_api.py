@@ -677,6 +677,17 @@ def test_the_rate_limit_holds_across_workers_sharing_a_database(
 
 
 # --- a store that fails --------------------------------------------------------------------------------------------
+def back_by_itself(http: httpx.Client, question: dict[str, str]) -> None:
+    """/readyz turns 200 again with no restart, and the question is answered."""
+    for _ in range(100):
+        if http.get("/readyz").status_code == 200:
+            break
+        time.sleep(0.1)
+    assert http.get("/readyz").json()["status"] == "ready"
+    back = http.post("/api/chat", json=question)
+    assert back.status_code == 200 and "30 €" in back.json()["answer"]
+
+
 def test_a_store_outage_is_an_honest_503_and_readyz_follows_it(tmp_path: Path, cache_dir: Path, embedder: Any) -> None:
     import pgserver
 
@@ -701,13 +712,7 @@ def test_a_store_outage_is_an_honest_503_and_readyz_follows_it(tmp_path: Path, c
             ready = http.get("/readyz")  # a load balancer stops sending traffic here
             assert ready.status_code == 503 and ready.json()["status"] == "store_unavailable"
             pg.resume()
-            for _ in range(100):  # back by itself, on the same keep-alive connection
-                if http.get("/readyz").status_code == 200:
-                    break
-                time.sleep(0.1)
-            assert http.get("/readyz").json()["status"] == "ready"
-            back = http.post("/api/chat", json=question)
-            assert back.status_code == 200 and "30 €" in back.json()["answer"]
+            back_by_itself(http, question)  # on the same keep-alive connection
         service.close()
     finally:
         pg.stop()
@@ -723,15 +728,6 @@ def test_a_chroma_server_outage_is_an_honest_503_and_readyz_follows_it(
         settings = sample_settings(tmp_path, cache_dir, chroma_url=chroma.url, chroma_timeout_s=timeout_s)
         IndexBuilder(settings, embedder).build()
         service = ChatService(settings, embedder=embedder)
-
-        def back_by_itself(http: httpx.Client) -> None:
-            for _ in range(100):
-                if http.get("/readyz").status_code == 200:
-                    break
-                time.sleep(0.1)
-            assert http.get("/readyz").json()["status"] == "ready"
-            back = http.post("/api/chat", json=question)
-            assert back.status_code == 200 and "30 €" in back.json()["answer"]
 
         with running(create_app(settings, service)) as base, httpx.Client(base_url=base, timeout=30) as http:
             assert http.post("/api/chat", json=question).status_code == 200
@@ -755,14 +751,14 @@ def test_a_chroma_server_outage_is_an_honest_503_and_readyz_follows_it(
                 assert ready.status_code == 503 and ready.json()["status"] == "index_unavailable"
             finally:
                 os.kill(chroma.process.pid, signal.SIGCONT)
-            back_by_itself(http)  # on the same keep-alive connection
+            back_by_itself(http, question)  # on the same keep-alive connection
             # a server that is down, then started again with its data on the same port
             chroma.stop()
             assert_error(http.post("/api/chat", json=question), 503, "index_unavailable")
             assert_error(http.post("/api/chat/stream", json=question), 503, "index_unavailable")
             assert http.get("/readyz").json()["status"] == "index_unavailable"
             chroma.start()
-            back_by_itself(http)
+            back_by_itself(http, question)
         service.close()
 
         # a worker started before its Chroma server waits for it instead of failing for good
