@@ -3,6 +3,7 @@ and the LLM writer against a scripted OpenAI-compatible server on loopback."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -232,7 +233,9 @@ def test_a_refusal_names_the_adviser_page_once_then_the_offices(tmp_path: Path) 
 def test_covered_question_is_answered_with_citations(engine: AnswerEngine) -> None:
     result = engine.ask("Combien coûte une part ?")
     assert not result.refused and result.language == "fr"
-    assert result.answer.startswith("Une part de la coopérative SmartCoop coûte 30 €. [1]")
+    # the price first; the lead paragraph may go on with the units that add a fact
+    assert result.answer.startswith("Une part de la coopérative SmartCoop coûte 30 €.")
+    assert "30 €" in result.answer.split("\n\n", 1)[0].split("[1]")[0]
     assert result.citations[0].doc_id == "societariat-prix-part"
     assert result.citations[0].section == "Combien coûte une part ?"
 
@@ -314,22 +317,62 @@ def test_extractive_writer_exact_output(cache_dir: Path) -> None:
         ),
         _passage("divers", 2, "Pour le reste, voir « Quand mon salaire est-il versé ? ».", "À savoir"),
     ]
-    # the sentence that continues the lead joins its paragraph; the list's introduction comes with its items,
-    # once; the cross-reference is never quoted
+    # the sentence that continues the lead joins its paragraph, and so does the answer to the question's other
+    # part; the list's introduction comes with its items, once; the cross-reference is never quoted
     text = writer.write(
         _evidence("Quel délai de paiement pour les factures et quand le salaire est-il versé ?", passages)
     )
     assert text == (
         "Smart verse le salaire dans les sept jours ouvrables après la prestation. "
-        "Cela vaut même si le client n'a pas encore payé. [1]\n"
-        "\n"
-        "- Les délais légaux de paiement des factures : 30 jours sans accord ; 60 jours au plus. [2]"
+        "Cela vaut même si le client n'a pas encore payé. [1] "
+        "Les délais légaux de paiement des factures : 30 jours sans accord ; 60 jours au plus. [2]"
     )
     # a question on the salary alone leads with the salary; the cross-reference is never quoted
     salary_only = writer.write(_evidence("Dans quel délai le salaire est-il versé ?", passages))
     assert salary_only.startswith("Smart verse le salaire") and "voir «" not in salary_only
     checked = check_citations(text, passages, "fr")
     assert checked.text == text and [c.doc_id for c in checked.citations] == ["salaire", "facturation"]
+
+
+def test_lead_paragraph_carries_the_units_that_add_a_fact(cache_dir: Path) -> None:
+    passages = [
+        _passage(
+            "ata",
+            0,
+            "Avec l'ATA, les services régionaux de l'emploi ne vérifient plus votre disponibilité. "
+            "Vous devez cependant garder votre inscription comme demandeur d'emploi.",
+            "ATA et disponibilité",
+        ),
+        _passage("autre", 1, "Le Forem, Actiris et le VDAB ne vérifient plus votre disponibilité avec l'ATA.", "ATA"),
+    ]
+    question = "Avec l'ATA, le Forem vérifie encore ma disponibilité ?"
+    one = ExtractiveWriter(Settings(cache_dir=cache_dir, answer_lead_units=1)).write(_evidence(question, passages))
+    three = ExtractiveWriter(Settings(cache_dir=cache_dir, answer_lead_units=3)).write(_evidence(question, passages))
+    # one unit: the other sentence is a point; three: it joins the lead paragraph, which the member reads first.
+    # The other passage restates a sentence already said: never in the paragraph, never a point.
+    lead, point = one.split("\n\n")
+    assert lead.endswith(". [1]") and ". " not in lead[:-5] and point.startswith("- ")
+    assert {"disponibilité", "inscription"} <= set(re.findall(r"\w+", one))
+    assert "\n" not in three and three.count("[1]") == 1 and "disponibilité" in three and "inscription" in three
+    assert "Actiris" not in one and "Actiris" not in three
+
+
+def test_items_of_one_list_share_their_introduction_in_the_lead_paragraph(cache_dir: Path) -> None:
+    passages = [
+        _passage(
+            "groupes",
+            0,
+            "Les chiffres clés 2023 distinguent plusieurs groupes :\n\n- les sociétaires (37.670 en 2023) détiennent "
+            "des parts ;\n- les salariés (20.077 en 2023) ont travaillé sous contrat ;\n- 32 membres étaient en CDI.",
+            "Chiffres clés",
+        ),
+    ]
+    text = ExtractiveWriter(Settings(cache_dir=cache_dir)).write(
+        _evidence("Combien de sociétaires et combien de salariés en 2023 ?", passages)
+    )
+    lead = text.split("\n\n")[0]
+    assert lead.count("distinguent plusieurs groupes") == 1 and text.count("distinguent") == 1
+    assert "37.670" in lead and "20.077" in lead
 
 
 # --- the citation check ----------------------------------------------------------------------------------

@@ -243,6 +243,13 @@ class Settings(BaseSettings):
         8, ge=1, le=20, description="Passages given to the answer writer (the unit ranker's pool; see evals/README.md)."
     )
     answer_max_points: int = Field(4, ge=0, le=10, description="Points after the lead, at most.")
+    answer_lead_units: int = Field(
+        3,
+        ge=1,
+        le=3,
+        description="Units the lead paragraph quotes at most: the lead, the sentence continuing it, the answer to a "
+        "question's second part, then the next best units that add a fact in the lead's language (evals/README.md).",
+    )
     answer_target_words: int = Field(
         90, ge=20, le=1000, description="Length the extractive answer aims for (it stops adding points past it)."
     )

@@ -10,6 +10,7 @@ say. The unit ranker (ranker.py) has already scored every unit of the evidence; 
 - the **lead** is the best unit that carries the answer type the question expects (a year, an amount, a
   delay...), names the year the question names rather than another one, and is neither a question, a bare
   cross-reference, a date or source caveat, nor another country's rule the member did not ask about;
+- the lead paragraph goes on with the next best units that add a fact (``answer_lead_units``, at most 45 words);
 - then at most ``answer_max_points`` points, each a fact not said yet (near-duplicates judged by the units'
   vectors), from the lead's section first; the second part of a two-part question brings the unit that answers
   it; a procedure keeps its steps in their order; a list item comes with the line that introduces it;
@@ -52,6 +53,11 @@ KEEP_RATIO = 0.35
 # The lead must carry the expected answer type when one of this many best units does.
 TYPE_WINDOW = 6
 MIN_WORDS = 4
+# A unit joins the lead paragraph when it is among the SUPPORT_WINDOW best, scores at least SUPPORT_RATIO of the
+# lead, and the paragraph is still under LEAD_WORDS words (dev split, see evals/README.md).
+SUPPORT_WINDOW = 4
+SUPPORT_RATIO = 0.5
+LEAD_WORDS = 45
 _PARTS = re.compile(r"\s*(?:\?|;|\bet\b|\bainsi que\b|\band\b|\ben\b|\bplus\b)\s*", re.IGNORECASE)
 
 
@@ -132,8 +138,11 @@ class ExtractiveWriter:
             and not any(_same_fact(second, u, topic, _lang(ev, u)) for u in paragraph)
         ):
             paragraph.append(second)  # the other part of a two-part question: answered first too
+        self._support(ev, paragraph, candidates, lead_score)
         points: list[UnitEvidence] = []
         words = sum(u.words for u in paragraph)
+        lead_tokens = frozenset().union(*(u.tokens for u in paragraph))
+        lead_runs = frozenset().union(*(u.runs for u in paragraph))
         # the lead's own passage first, then the others, each by score
         ordered = sorted(
             candidates,
@@ -146,6 +155,8 @@ class ExtractiveWriter:
                 continue
             if u.foreign and not ev.question.abroad:
                 continue
+            if len(paragraph) > 1 and restates(u.tokens, lead_tokens, u.runs, lead_runs, topic, _lang(ev, u)):
+                continue  # the lead paragraph, read as one line, says it already
             said = paragraph + points
             twin = next((c for c in said if _same_fact(u, c, topic, _lang(ev, u))), None)
             if twin is not None:
@@ -166,6 +177,31 @@ class ExtractiveWriter:
         if caveat is not None and any(_same_fact(caveat, c, topic, _lang(ev, c)) for c in paragraph + points):
             caveat = None
         return Choice(paragraph, points, caveat)
+
+    def _support(
+        self, ev: Evidence, paragraph: list[UnitEvidence], candidates: list[UnitEvidence], lead_score: float
+    ) -> None:
+        """Fill the lead paragraph, up to ``answer_lead_units`` units and LEAD_WORDS words, with the next best units
+        that add a fact in the lead's language: the member reads the first paragraph and stops, and the best unit of
+        the pool carries every fact asked for only about half the time."""
+        lead = paragraph[0]
+        topic = ev.question.terms
+        for u in candidates[:SUPPORT_WINDOW]:
+            if len(paragraph) >= self.settings.answer_lead_units or sum(x.words for x in paragraph) >= LEAD_WORDS:
+                return
+            if (
+                u in paragraph
+                or ev.scores.get(u.key, 0.0) < SUPPORT_RATIO * lead_score
+                or u.no_info
+                or u.foreign
+                and not ev.question.abroad
+                or _lang(ev, u) != _lang(ev, lead)
+                or u.unit.kind != "sentence"
+                and u.unit.intro is None
+                or any(_same_fact(u, x, topic, _lang(ev, u)) for x in paragraph)
+            ):
+                continue
+            paragraph.append(u)
 
     def _second_part(self, ev: Evidence, lead: UnitEvidence, candidates: list[UnitEvidence]) -> UnitEvidence | None:
         """For a two-part question, the best unit for the part the lead does not answer."""
@@ -278,32 +314,38 @@ def _quote(ev: Evidence, u: UnitEvidence, said: set[tuple[int, int]] | None = No
 
 def _render(ev: Evidence, choice: Choice) -> list[str]:
     """The lead paragraph, then the points in the order of their sources; items of one list share their
-    introduction."""
+    introduction, said once in the block that quotes the first of them (the lead paragraph included)."""
     lead = choice.lead[0]
     rest = sorted(choice.points, key=lambda u: (u.passage, u.unit.position))
     said: set[tuple[int, int]] = set()
     blocks = [_quote(ev, lead, said)]
+    lists: dict[tuple[int, str], int] = {}
+    if lead.unit.intro and lead.unit.kind == "item":
+        lists[(lead.passage, lead.unit.intro)] = 0
+
+    def join_list(u: UnitEvidence) -> bool:
+        """Add an item to the block that already quotes its list."""
+        i = lists.get((u.passage, u.unit.intro or ""))
+        if u.unit.kind != "item" or not u.unit.intro or i is None or not blocks[i].endswith(f" [{u.passage + 1}]"):
+            return False
+        said.add(u.key)
+        head = blocks[i].removesuffix(f" [{u.passage + 1}]").rstrip(" ;,.")
+        blocks[i] = f"{head} ; {u.unit.text.rstrip(' ;,.')}. [{u.passage + 1}]"
+        return True
+
     for u in choice.lead[1:]:
-        if u.key in said:
+        if u.key in said or join_list(u):
             continue
+        if u.unit.kind == "item" and u.unit.intro:
+            lists.setdefault((u.passage, u.unit.intro), 0)
         if u.passage == lead.passage and blocks[0].endswith(f" [{u.passage + 1}]"):
             blocks[0] = f"{blocks[0].removesuffix(f' [{u.passage + 1}]')} {_quote(ev, u, said)}"
         else:
             blocks[0] = f"{blocks[0]} {_quote(ev, u, said)}"
-    lists: dict[tuple[int, str], int] = {}
-    if lead.unit.intro and lead.unit.kind == "item" and len(choice.lead) == 1:
-        lists[(lead.passage, lead.unit.intro)] = 0
     for u in rest:
-        if u.key in said:
-            continue
-        key = (u.passage, u.unit.intro or "")
-        if u.unit.kind == "item" and u.unit.intro and key in lists:
-            said.add(u.key)
-            i = lists[key]
-            head = blocks[i].removesuffix(f" [{u.passage + 1}]").rstrip(" ;,.")
-            blocks[i] = f"{head} ; {u.unit.text.rstrip(' ;,.')}. [{u.passage + 1}]"
+        if u.key in said or join_list(u):
             continue
         if u.unit.kind == "item" and u.unit.intro:
-            lists[key] = len(blocks)
+            lists[(u.passage, u.unit.intro)] = len(blocks)
         blocks.append(_quote(ev, u, said))
     return blocks
