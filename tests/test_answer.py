@@ -375,6 +375,36 @@ def test_items_of_one_list_share_their_introduction_in_the_lead_paragraph(cache_
     assert "37.670" in lead and "20.077" in lead
 
 
+def test_the_members_language_leads_and_a_third_language_is_never_a_point(cache_dir: Path) -> None:
+    passages = [
+        _passage("tools-en", 0, "About 54 % of members used each of the two tools in 2023.", "Tools", lang="en"),
+        _passage("tools-nl", 1, "In 2023 gebruikte ongeveer 54 % van de leden elk van de twee tools.", "Tools", "nl"),
+        _passage("tools-fr", 2, "En 2023, environ 54 % des membres utilisaient l'outil Activité.", "Outils"),
+    ]
+    text = ExtractiveWriter(Settings(cache_dir=cache_dir, answer_lead_units=1)).write(
+        _evidence("Welke van de twee tools gebruiken de meeste leden in 2023?", passages, "nl")
+    )
+    assert text.startswith("In 2023 gebruikte ongeveer 54 %") and "members used" not in text
+
+
+def test_a_caveated_unit_that_gives_the_delay_follows_the_lead(cache_dir: Path) -> None:
+    passages = [
+        _passage("salaire", 0, "Chez Smart, vous êtes payé en salaire pour vos prestations.", "Salaire"),
+        _passage(
+            "delai",
+            1,
+            "D'après des sources de 2022-2023, votre salaire vous parvient au plus tard sept jours ouvrables "
+            "après la fin de la prestation.",
+            "Délai",
+        ),
+    ]
+    # the caveat is in another passage than the lead: it is quoted as a fact, not as the lead's caveat
+    text = ExtractiveWriter(Settings(cache_dir=cache_dir)).write(
+        _evidence("Combien de jours après la prestation suis-je payé ?", passages)
+    )
+    assert not text.startswith("D'après") and "sept jours ouvrables" in text
+
+
 # --- the citation check ----------------------------------------------------------------------------------
 def test_citation_check_removes_unknown_markers_and_unsupported_sentences() -> None:
     passages = [

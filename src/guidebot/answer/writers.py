@@ -9,12 +9,15 @@ say. The unit ranker (ranker.py) has already scored every unit of the evidence; 
 
 - the **lead** is the best unit that carries the answer type the question expects (a year, an amount, a
   delay...), names the year the question names rather than another one, and is neither a question, a bare
-  cross-reference, a date or source caveat, nor another country's rule the member did not ask about;
+  cross-reference, a date or source caveat, nor another country's rule the member did not ask about; among
+  those, one in the member's language wins;
 - the lead paragraph goes on with the next best units that add a fact (``answer_lead_units``, at most 45 words);
 - then at most ``answer_max_points`` points, each a fact not said yet (near-duplicates judged by the units'
   vectors), from the lead's section first; the second part of a two-part question brings the unit that answers
-  it; a procedure keeps its steps in their order; a list item comes with the line that introduces it;
-- a caveat about dates or sources is said once, after the answer, never as its lead.
+  it; a procedure keeps its steps in their order; a list item comes with the line that introduces it; a point
+  is in the member's language or the lead's, never a third one;
+- a caveat about dates or sources is said once, after the answer, never as its lead; a unit that opens with one
+  but gives a figure or delay of the kind asked for may follow the lead.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from typing import Protocol
 import numpy as np
 
 from guidebot.answer.analysis import Evidence, TermWeights, UnitEvidence, carries_type, restates
+from guidebot.answer.text import has_digit
 from guidebot.config import Settings
 from guidebot.index.lexical import tokenize
 from guidebot.retrieval.search import jaccard
@@ -126,7 +130,7 @@ class ExtractiveWriter:
             return Choice(ordered_steps[:1], ordered_steps[1:], None)
         paragraph = [lead]
         topic = ev.question.terms
-        candidates = [u for u in ranked if u is not lead and not u.hedge]
+        candidates = [u for u in ranked if u is not lead and (not u.hedge or _hedged_fact(ev, u))]
         follow = _continuation(ev, lead)
         if follow is not None and follow in candidates and ev.scores.get(follow.key, 0.0) >= KEEP_RATIO * lead_score:
             paragraph.append(follow)  # "Cela vaut même si...": said with the lead, in its paragraph
@@ -155,6 +159,8 @@ class ExtractiveWriter:
                 continue
             if u.foreign and not ev.question.abroad:
                 continue
+            if _lang(ev, u) not in (ev.question.lang, _lang(ev, lead)):
+                continue  # neither the member's language nor the lead's: an English line under a Dutch question
             if len(paragraph) > 1 and restates(u.tokens, lead_tokens, u.runs, lead_runs, topic, _lang(ev, u)):
                 continue  # the lead paragraph, read as one line, says it already
             said = paragraph + points
@@ -234,6 +240,13 @@ def _continuation(ev: Evidence, lead: UnitEvidence) -> UnitEvidence | None:
     return None
 
 
+def _hedged_fact(ev: Evidence, u: UnitEvidence) -> bool:
+    """A unit that opens with a date or source caveat but gives a figure, a date or a delay of the kind asked for
+    ("D'après des sources de 2022-2023, votre salaire vous parvient au plus tard sept jours ouvrables..."): never
+    the lead, but it may follow it, its caveat said where its fact is (dev split: fact accuracy 0.677 -> 0.693)."""
+    return carries_type(u.spans, ev.question.answer_type) is not False and bool(u.spans or has_digit(u.unit.text))
+
+
 def _lang(ev: Evidence, u: UnitEvidence) -> str:
     return ev.passages[u.passage].chunk.lang
 
@@ -266,7 +279,10 @@ def _lead(ev: Evidence, ranked: list[UnitEvidence]) -> UnitEvidence:
     def self_contained(u: UnitEvidence) -> bool:
         return not (u.anaphor and u.unit.position == 0)
 
-    for keep in (native, right_year, right_type, self_contained):
+    def members_language(u: UnitEvidence) -> bool:
+        return _lang(ev, u) == q.lang
+
+    for keep in (native, right_year, right_type, self_contained, members_language):
         narrowed = [u for u in window if keep(u)]
         if narrowed:
             window = narrowed
