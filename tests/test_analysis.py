@@ -74,6 +74,13 @@ def test_typed_spans() -> None:
 
 def test_unit_flags() -> None:
     assert is_cross_reference("Voir « Quand mon salaire est-il versé ? ».")
+    # a sentence that only sends the reader elsewhere, however it opens
+    assert is_cross_reference("Pour une comparaison plus complète, consultez l'article « Outil 3en1 ou Activité ? ».")
+    assert is_cross_reference("Le montant journalier maximal est traité dans l'article « Combien par jour en IAA ? ».")
+    assert is_cross_reference("Les conditions d'accès au 1bis sont expliquées dans la rubrique sur la réforme.")
+    assert is_cross_reference("De voorwaarden worden uitgelegd in het artikel over de hervorming.")
+    # a fact that mentions another article is still a fact
+    assert not is_cross_reference("La part maximale (50 %, 40 % puis 30 %) est une autre limite, vue dans un article.")
     assert is_hedge("D'après des sources de 2022, le délai était de sept jours.")
     assert is_hedge("Ce parcours est décrit par un article de 2022 : les détails peuvent avoir changé depuis.")
     assert not is_hedge("Le salaire est versé sous sept jours ouvrables.")

@@ -204,8 +204,11 @@ def type_has_span_form(expected: str) -> bool:
 
 # --- flags on units ----------------------------------------------------------------------------------------
 _CROSS_REFERENCE = re.compile(
-    r"^(pour (en savoir plus|plus de d[ée]tails|le|la|les)\b.{0,80})?\b(voir|voyez|consultez|lisez|reportez-vous)\b"
-    r".{0,20}[«\"“]|^(zie|lees|raadpleeg)\b.{0,40}[«\"“]|^(see|read)\b.{0,40}[«\"“]|\b(voir|zie|see) l'article\b"
+    r"^(pour\b.{0,100})?\b(voir|voyez|consultez|lisez|reportez-vous)\b"
+    r".{0,40}[«\"“]|\b(trait[ée]e?s?|expliqu[ée]e?s?|d[ée]taill[ée]e?s?|abord[ée]e?s?) dans (l'article|la rubrique)\b"
+    r"|\b(wordt|worden) (uitgelegd|behandeld|besproken) in (het artikel|de rubriek)\b"
+    r"|\b(is|are) (explained|covered|detailed) in the (article|section)\b"
+    r"|^(zie|lees|raadpleeg)\b.{0,40}[«\"“]|^(see|read)\b.{0,40}[«\"“]|\b(voir|zie|see) l'article\b"
     r"|^(voir|see|zie) (la|le|les|l'|the|de|het) ?(section|article|rubrique|page|artikel|rubriek)\b"
     r"|^(voici|cet article|dans cet article|ce guide|cette page"
     r"|here is|this article|this page|in dit artikel|hier lees)\b",
