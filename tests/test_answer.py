@@ -418,6 +418,27 @@ def test_a_caveated_unit_that_gives_the_delay_follows_the_lead(cache_dir: Path) 
     assert not text.startswith("D'après") and "sept jours ouvrables" in text
 
 
+def test_a_figure_named_is_looked_for_in_every_passage_the_writer_may_quote() -> None:
+    from guidebot.answer.gate import evidence_features
+    from guidebot.retrieval.search import SearchResult
+
+    passages = [
+        _passage(f"autre-{i}", i, f"Le plafond des droits d'auteur est indexé chaque année ({i}).", "Plafond")
+        for i in range(5)
+    ]
+    passages.append(_passage("plafond", 5, "Revenus 2022 : plafond cité de 64 070 €.", "Plafond par année"))
+    question = "Quel était le plafond des droits d'auteur pour les revenus 2022 ?"
+    ev = _evidence(question, passages)
+    result = SearchResult(question, "fr", passages, dense=[(p.chunk.id, 0.9) for p in passages])
+    weights = TermWeights(p.chunk for p in passages)
+    # the gate reads three passages for coverage, but the year is in the sixth, which the writer may quote
+    features = evidence_features(ev, result, weights, top=3)
+    assert features["missing_figures"] == [] and features["year_with_figure"]
+    assert evidence_features(build_evidence(ev.question, passages[:5], {}), result, weights, top=3)[
+        "missing_figures"
+    ] == ["2022"]
+
+
 # --- the citation check ----------------------------------------------------------------------------------
 def test_citation_check_removes_unknown_markers_and_unsupported_sentences() -> None:
     passages = [
