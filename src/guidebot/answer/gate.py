@@ -212,7 +212,6 @@ def covered_terms(terms: frozenset[str], found: frozenset[str]) -> frozenset[str
     return exact | hits
 
 
-
 def evidence_features(ev: Evidence, result: SearchResult, weights: TermWeights, top: int) -> dict[str, Any]:
     """What the gate reads: similarity and its margin, leg agreement, key-term coverage, answer type found,
     the unit ranker's confidence, figures named but absent. Shown to advisers as they are."""
