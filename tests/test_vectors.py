@@ -12,7 +12,7 @@ import pytest
 from guidebot.documents import TOOLS, Chunk
 from guidebot.index import vectors as vectors_module
 from guidebot.index.exact import ExactVectors, UnsupportedFilterError, where_matches
-from guidebot.index.vectors import VectorLocation, VectorStore, _metadata
+from guidebot.index.vectors import VectorLocation, VectorStore, chunk_metadata
 from guidebot.retrieval.search import SearchFilters
 
 DIM = 16
@@ -62,7 +62,7 @@ def _queries(n: int = 12) -> np.ndarray:
 def test_where_reads_every_search_filter_as_the_searcher_accepts_chunks() -> None:
     for f, chunk in itertools.product(FILTERS, _chunks(48)):
         where = f.where()
-        assert (where is None or where_matches(_metadata(chunk), where)) == f.accepts(chunk), (f, chunk.id)
+        assert (where is None or where_matches(chunk_metadata(chunk), where)) == f.accepts(chunk), (f, chunk.id)
 
 
 def test_where_operators() -> None:
@@ -121,7 +121,7 @@ def test_a_collection_above_the_limit_is_searched_by_chroma_and_post_filtered(
         return chroma_query(vector, n, where, **kw)  # type: ignore[arg-type]
 
     monkeypatch.setattr(store, "_chroma_query", spy)
-    exact = ExactVectors([c.id for c in chunks], _vecs, [_metadata(c) for c in chunks])
+    exact = ExactVectors([c.id for c in chunks], _vecs, [chunk_metadata(c) for c in chunks])
     for q in _queries():
         where = SearchFilters(tool="activite").where()
         asked.clear()

@@ -189,7 +189,7 @@ class VectorStore:
                 ids=[c.id for c in part],
                 embeddings=vectors[i : i + batch],
                 documents=[c.text for c in part],
-                metadatas=[_metadata(c) for c in part],
+                metadatas=[chunk_metadata(c) for c in part],
             )
 
     def get_vectors(self, ids: Sequence[str]) -> dict[str, Vectors]:
@@ -260,7 +260,8 @@ class VectorStore:
         self._client.delete_collection(self.location.collection)
 
 
-def _metadata(c: Chunk) -> dict[str, str | int]:
+def chunk_metadata(c: Chunk) -> dict[str, str | int]:
+    """What the collection keeps with a chunk's vector (filters read it)."""
     return {
         "doc_id": c.doc_id,
         "n": c.n,
