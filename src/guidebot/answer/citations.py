@@ -10,6 +10,7 @@ refusal (the engine decides what to say).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -133,10 +134,12 @@ def _sentences(body: str) -> list[str]:
 
 def supports(claim: str, cited: list[Passage], lang: str, tokens: list[frozenset[str]] | None = None) -> bool:
     """Do the cited passages support the claim (its figures, and most of its words in their language)?"""
-    text = " ".join(clean_inline(p.chunk.embed_text) for p in cited)
     figures = numbers_in(claim)
-    if figures and not figures <= (numbers_in(text) | {f for f in figures if f in text}):
-        return False
+    if figures:
+        texts = tuple(p.chunk.embed_text for p in cited)
+        text = _cited_text(texts)
+        if not figures <= (_cited_figures(texts) | {f for f in figures if f in text}):
+            return False
     same = [p for p in cited if p.chunk.lang == lang]
     if not same:
         return True  # a translation: only its figures can be checked word for word
@@ -148,6 +151,20 @@ def supports(claim: str, cited: list[Passage], lang: str, tokens: list[frozenset
         if p.chunk.lang == lang:
             found |= tokens[i] if tokens is not None else set(tokenize(p.chunk.embed_text, lang))
     return len(words & found) / len(words) >= MIN_SUPPORT
+
+
+CITED_CACHE = 4096  # cited passage sets remembered (a served index has a few hundred chunks)
+
+
+@functools.lru_cache(maxsize=CITED_CACHE)
+def _cited_text(embed_texts: tuple[str, ...]) -> str:
+    """The cited passages' text as claims are checked against it (the same passages are cited again and again)."""
+    return " ".join(clean_inline(t) for t in embed_texts)
+
+
+@functools.lru_cache(maxsize=CITED_CACHE)
+def _cited_figures(embed_texts: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(numbers_in(_cited_text(embed_texts)))
 
 
 def _citation(n: int, p: Passage) -> Citation:

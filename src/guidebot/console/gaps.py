@@ -33,6 +33,7 @@ EXAMPLES_PER_GROUP = 5
 PASSAGES_PER_GROUP = 3
 COMMENTS_PER_GROUP = 5
 TREND_DAYS = 7  # the trend counts a group's questions per week of the period
+GROWTH = 256  # rows of the centroid arrays at first (doubled when the groups outgrow them)
 # every group reports these three (older readers and the CSV expect them); the verdicts only when present
 BASE_REASONS = ("refused", "thumbs_down", "low_confidence")
 REASONS = (*BASE_REASONS, "incorrect", "incomplete")
@@ -86,6 +87,9 @@ def question_matrix(questions: list[dict[str, Any]], embed: QuestionVectors) -> 
     fresh = iter(embed(missing)) if missing else iter(())
     if not questions:
         return np.zeros((0, embed.embedder.dim), dtype=np.float32)
+    if not missing and len({len(v) for v in stored}) == 1:  # the usual case: one buffer, one conversion
+        joined = b"".join(v for v in stored if v is not None)
+        return np.frombuffer(joined, dtype=np.float16).reshape(len(stored), -1).astype(np.float32)
     rows = [np.frombuffer(v, dtype=np.float16).astype(np.float32) if v is not None else next(fresh) for v in stored]
     return np.vstack(rows)
 
@@ -127,27 +131,30 @@ def group_gaps(
     if not candidates:
         return []
     vecs = np.asarray(vectors, dtype=np.float32)
-    # centroids and their members' sums live in arrays filled in place (a centroid is its sum, normalised)
-    centroids = np.zeros_like(vecs)
-    sums = np.zeros_like(vecs)
+    # centroids and their members' sums live in arrays filled in place (a centroid is its sum, normalised), grown
+    # as groups start: there are far fewer groups than questions
+    centroids = np.zeros((min(len(vecs), GROWTH), vecs.shape[1]), dtype=np.float32)
+    sums = np.zeros_like(centroids)
     members: list[list[int]] = []
     for row, vec in enumerate(vecs):
         n = len(members)
         if n:
             sims = centroids[:n] @ vec
-            best = int(np.argmax(sims))
+            best = int(sims.argmax())
             if sims[best] >= similarity:
                 members[best].append(row)
                 sums[best] += vec
                 centroids[best] = _unit(sums[best])
                 continue
+        if n == len(centroids):
+            centroids, sums = (np.concatenate([a, np.zeros_like(a)]) for a in (centroids, sums))
         centroids[n] = vec
         sums[n] = vec
         members.append([row])
     # one reassignment pass against the final centroids
     sims = vecs @ centroids[: len(members)].T
-    owners = _owners(members)
-    assignment = [int(np.argmax(s)) if s.max() >= similarity else owners[row] for row, s in enumerate(sims)]
+    nearest = sims.argmax(axis=1)
+    assignment = np.where(sims.max(axis=1) >= similarity, nearest, _owners(members)).tolist()
     regrouped: dict[int, list[int]] = {}
     for row, g in enumerate(assignment):
         regrouped.setdefault(g, []).append(row)
@@ -162,11 +169,10 @@ def group_gaps(
     return groups
 
 
-def _owners(members: list[list[int]]) -> list[int]:
-    owner = [0] * sum(len(x) for x in members)
+def _owners(members: list[list[int]]) -> np.ndarray:
+    owner = np.zeros(sum(len(x) for x in members), dtype=np.intp)
     for g, rows in enumerate(members):
-        for row in rows:
-            owner[row] = g
+        owner[rows] = g
     return owner
 
 
@@ -177,17 +183,21 @@ def _unit(vec: np.ndarray) -> np.ndarray:
 
 def _closest_passages(questions: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The passages retrieval found for the group's questions, best dense similarity first, one per section."""
-    best: dict[tuple[str, str], dict[str, Any]] = {}
+    best: dict[tuple[str, str], tuple[Any, str]] = {}  # (doc id, section) -> (best score, title)
     for q in questions:
-        for p in q.get("passages", []):
+        for p in q.get("passages", ()):
             score = p.get("dense_score")
             if score is None:
                 continue
             key = (p.get("doc_id", ""), p.get("section", ""))
-            if key not in best or score > best[key]["score"]:
-                best[key] = {"doc_id": key[0], "title": p.get("title", ""), "section": key[1], "score": score}
-    ranked = sorted(best.values(), key=lambda p: -p["score"])[:PASSAGES_PER_GROUP]
-    return [{**p, "score": round(float(p["score"]), 4)} for p in ranked]
+            held = best.get(key)
+            if held is None or score > held[0]:
+                best[key] = (score, p.get("title", ""))
+    ranked = sorted(best.items(), key=lambda kv: -kv[1][0])[:PASSAGES_PER_GROUP]
+    return [
+        {"doc_id": doc_id, "title": title, "section": section, "score": round(float(score), 4)}
+        for (doc_id, section), (score, title) in ranked
+    ]
 
 
 @dataclass

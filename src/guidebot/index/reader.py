@@ -60,7 +60,7 @@ def open_index(settings: Settings, embedder: Embedder | None = None) -> IndexSna
         if version_dir is None:
             raise IndexMissingError(f"no index in {root}: build it with `guidebot index`")
         try:
-            return _open_version(version_dir, embedder, settings.chroma_timeout_s)
+            return _open_version(version_dir, embedder, settings.chroma_timeout_s, settings.exact_search_max_chunks)
         except (EmbedderMismatchError, IndexUnavailableError):
             raise
         except Exception:
@@ -69,12 +69,15 @@ def open_index(settings: Settings, embedder: Embedder | None = None) -> IndexSna
     raise IndexMissingError(f"the index in {root} kept changing while it was opened; try again")
 
 
-def _open_version(version_dir: Path, embedder: Embedder | None, timeout_s: float) -> IndexSnapshot:
+def _open_version(
+    version_dir: Path, embedder: Embedder | None, timeout_s: float, exact_max_chunks: int
+) -> IndexSnapshot:
     manifest = read_manifest(version_dir)
     if embedder is not None:
         check_embedder(manifest, embedder)
     chunks = {c.id: c for c in read_chunks(version_dir)}
-    vectors = VectorStore(VectorLocation.from_dict(manifest["vectors"]), version_dir, timeout_s=timeout_s)
+    location = VectorLocation.from_dict(manifest["vectors"])
+    vectors = VectorStore(location, version_dir, timeout_s=timeout_s, exact_max_chunks=exact_max_chunks)
     lexical = LexicalIndex.load(version_dir / layout.LEXICAL)
     snapshot = IndexSnapshot(version_dir, manifest, chunks, vectors, lexical)
     if (version_dir / layout.UNIT_INDEX).is_file():

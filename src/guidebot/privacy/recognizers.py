@@ -20,7 +20,7 @@ from spacy.lang.en.stop_words import STOP_WORDS as EN_STOP_WORDS
 from spacy.lang.fr.stop_words import STOP_WORDS as FR_STOP_WORDS
 from spacy.lang.nl.stop_words import STOP_WORDS as NL_STOP_WORDS
 
-from guidebot.privacy.kinds import IBAN, LANGUAGE, NATIONAL_NUMBER, PERSON, PHONE
+from guidebot.privacy.kinds import EMAIL, IBAN, LANGUAGE, NATIONAL_NUMBER, PERSON, PHONE
 
 
 def national_number_valid(digits: str) -> bool:
@@ -243,3 +243,27 @@ def _name_runs(text: str, start: int, end: int) -> list[tuple[int, int]]:
     if run:
         runs.append(run)
     return runs
+
+
+NATIONAL_NUMBER_DIGITS = 11
+
+
+def possible_kinds(text: str, *, names: bool) -> list[str]:
+    """The kinds of personal data the recognisers above could find in ``text``, each by a condition it cannot
+    find one without and that costs far less than the recogniser: 11 digits for a national number, 8 for a phone
+    number, an "@" for an e-mail address, the IBAN recogniser's own candidate pattern, and for a name a cue or
+    (with the model) a word ``may_hold_name`` keeps. Most questions have none, and skip the analyser (its
+    patterns and the tokeniser took 1.4 ms of CPU a question)."""
+    digits = sum(ch.isdigit() for ch in text)
+    kinds = []
+    if digits >= NATIONAL_NUMBER_DIGITS:
+        kinds.append(NATIONAL_NUMBER)
+    if CaseInsensitiveIbanRecognizer._CANDIDATE.search(text):
+        kinds.append(IBAN)
+    if "@" in text:
+        kinds.append(EMAIL)
+    if digits >= BelgianPhoneRecognizer.MIN_DIGITS:
+        kinds.append(PHONE)
+    if _NAME_CUE.search(text) or (names and may_hold_name(text)):
+        kinds.append(PERSON)
+    return kinds

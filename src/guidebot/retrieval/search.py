@@ -11,6 +11,7 @@ writer sees several sources rather than one source several times.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -107,6 +108,7 @@ class HybridSearcher:
         self.embedder = embedder
         self.settings = settings
         self.reranker = reranker
+        self._words: dict[str, frozenset[str]] = {}  # each chunk's word set (the snapshot never changes)
 
     def search(
         self, query: str, k: int | None = None, lang: str | None = None, filters: SearchFilters | None = None
@@ -170,12 +172,14 @@ class HybridSearcher:
     ) -> list[Passage]:
         per_doc: Counter[str] = Counter()
         out: list[Passage] = []
-        kept_texts: list[set[str]] = []
+        kept_texts: list[frozenset[str]] = []
         for cid, score in ranked:
             chunk = self.snapshot.chunks.get(cid)
             if chunk is None or per_doc[chunk.doc_id] >= self.settings.max_passages_per_doc:
                 continue
-            words = set(chunk.text.lower().split())
+            words = self._words.get(cid)
+            if words is None:
+                words = self._words[cid] = frozenset(chunk.text.lower().split())
             if any(jaccard(words, other) >= self.settings.duplicate_jaccard for other in kept_texts):
                 continue
             d, lx = dense_at.get(cid), lex_at.get(cid)
@@ -199,7 +203,7 @@ class HybridSearcher:
         return out
 
 
-def jaccard(a: set[str], b: set[str]) -> float:
+def jaccard(a: AbstractSet[str], b: AbstractSet[str]) -> float:
     """Word overlap of two texts' word sets (0 when either is empty)."""
     if not a or not b:
         return 0.0

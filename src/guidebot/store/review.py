@@ -256,28 +256,30 @@ class ReviewStore:
             for mid, verdict in conn.execute(reviewed.order_by(r.c.created_at, r.c.id)):
                 verdicts[mid] = verdict
             for row in conn.execute(query).all():
-                if row.refused and row.reason in DELIBERATE_REFUSALS:
+                mid, cid, question, asked, language, created_at, refused, why, gate, vector, down = row
+                if refused and why in DELIBERATE_REFUSALS:
                     continue  # an instruction or an account question is refused on purpose: no gap there
-                reason = _gap_reason(row, verdicts.get(row.id), low_confidence)
+                verdict = verdicts.get(mid)
+                reason = _gap_reason(refused, gate, bool(down), verdict, low_confidence)
                 if reason is None:
                     continue
-                same = (row.conversation_id, " ".join(row.question.casefold().split()))
+                same = (cid, " ".join(question.casefold().split()))
                 if same in seen:
                     continue  # the member asked again in the same words: one question, not two
                 seen.add(same)
                 out.append(
                     {
-                        "message_id": row.id,
-                        "conversation_id": row.conversation_id,
-                        "question": row.question,
-                        "query": row.query,
-                        "language": row.language,
-                        "created_at": row.created_at.isoformat(),
+                        "message_id": mid,
+                        "conversation_id": cid,
+                        "question": question,
+                        "query": asked,
+                        "language": language,
+                        "created_at": created_at.isoformat(),
                         "reason": reason,
-                        "refusal_reason": row.reason if row.refused else None,
-                        "verdict": verdicts.get(row.id),
-                        "thumbs_down": bool(row.thumbs_down),
-                        "vector": row.question_vector,  # float16 bytes, or None for a message stored before m004
+                        "refusal_reason": why if refused else None,
+                        "verdict": verdict,
+                        "thumbs_down": bool(down),
+                        "vector": vector,  # float16 bytes, or None for a message stored before m004
                     }
                 )
             passages: dict[str, list[Any]] = {}
@@ -302,16 +304,18 @@ class ReviewStore:
         return out
 
 
-def _gap_reason(row: Any, verdict: str | None, low_confidence: float) -> str | None:
+def _gap_reason(
+    refused: bool, gate: dict[str, Any] | None, thumbs_down: bool, verdict: str | None, low_confidence: float
+) -> str | None:
     """Why a message is a gap candidate (the first that applies), or None. An adviser's verdict outranks the
     member's thumbs; a low-confidence answer an adviser found correct is no gap."""
-    if row.refused:
+    if refused:
         return "refused"
     if verdict in ("incorrect", "incomplete"):
         return str(verdict)
-    if row.thumbs_down:
+    if thumbs_down:
         return "thumbs_down"
-    top = (row.gate or {}).get("top_dense")
+    top = (gate or {}).get("top_dense")
     if isinstance(top, int | float) and top < low_confidence and verdict != "correct":
         return "low_confidence"
     return None
