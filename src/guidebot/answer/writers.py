@@ -199,11 +199,9 @@ class ExtractiveWriter:
                 u in paragraph
                 or ev.scores.get(u.key, 0.0) < SUPPORT_RATIO * lead_score
                 or u.no_info
-                or u.foreign
-                and not ev.question.abroad
+                or (u.foreign and not ev.question.abroad)
                 or _lang(ev, u) != _lang(ev, lead)
-                or u.unit.kind != "sentence"
-                and u.unit.intro is None
+                or (u.unit.kind != "sentence" and u.unit.intro is None)
                 or any(_same_fact(u, x, topic, _lang(ev, u)) for x in paragraph)
             ):
                 continue
