@@ -2,7 +2,7 @@
 
 import { S } from './strings.js';
 import { el } from './dom.js';
-import { qsFrom } from './http.js';
+import { apiGet, qsFrom } from './http.js';
 
 // Shared: a pager (#pager with button.prev, .page-info, button.next).
 export function makePager(onPage) {
@@ -109,6 +109,17 @@ export function listController(opts) {
       navigate(p);
     }
   };
+}
+
+// A list page's fetch: its region is busy until the answer comes, and an answer that a newer load overtook is
+// dropped (``current`` is the one listController passes to ``load``).
+export function loadList(region, path, api, current, then) {
+  region.setAttribute('aria-busy', 'true');
+  apiGet(path + qsFrom(api)).then(function (r) {
+    if (!current()) return;
+    region.removeAttribute('aria-busy');
+    then(r);
+  });
 }
 
 export function filterButtons() {

@@ -3,8 +3,8 @@
 import { S } from './strings.js';
 import { isBlank, str } from './format.js';
 import { clear, el, inputField, setTitle, tableWrap, th, timeEl } from './dom.js';
-import { apiGet, errorBox, qsFrom } from './http.js';
-import { apiParams, filterButtons, listController, makePager } from './lists.js';
+import { errorBox } from './http.js';
+import { apiParams, filterButtons, listController, loadList, makePager } from './lists.js';
 
 export function renderAudit(main) {
   setTitle(S.auditTitle);
@@ -35,11 +35,8 @@ export function renderAudit(main) {
     keepPerPage: true,
     load: function (params, current) {
       var api = apiParams(params, ['action', 'page', 'per_page']);
-      table.setAttribute('aria-busy', 'true');
       status.textContent = S.loading;
-      apiGet('/api/console/audit' + qsFrom(api)).then(function (r) {
-        if (!current()) return;
-        table.removeAttribute('aria-busy');
+      loadList(table, '/api/console/audit', api, current, function (r) {
         clear(tbody);
         status.textContent = '';
         if (!r.ok || !r.data) { status.appendChild(errorBox(r)); pager.update({ page: 1, per_page: 25, total: 0 }, S.auditNoun); return; }

@@ -3,8 +3,8 @@
 import { S } from './strings.js';
 import { isBlank, str } from './format.js';
 import { clear, consoleLink, el, inputField, selectField, setTitle, tableWrap, th, timeEl } from './dom.js';
-import { apiGet, errorBox, qsFrom } from './http.js';
-import { apiParams, filterButtons, listController, makePager } from './lists.js';
+import { errorBox } from './http.js';
+import { apiParams, filterButtons, listController, loadList, makePager } from './lists.js';
 
 var CONV_FILTERS = ['refused', 'feedback', 'language', 'since', 'until', 'tool', 'reviewed', 'q'];
 
@@ -48,11 +48,8 @@ export function renderConversations(main) {
     keepPerPage: true,
     load: function (params, current) {
       var api = apiParams(params, CONV_FILTERS.concat(['page', 'per_page']));
-      table.setAttribute('aria-busy', 'true');
       status.textContent = S.loading;
-      apiGet('/api/console/conversations' + qsFrom(api)).then(function (r) {
-        if (!current()) return;
-        table.removeAttribute('aria-busy');
+      loadList(table, '/api/console/conversations', api, current, function (r) {
         clear(tbody);
         status.textContent = '';
         if (!r.ok || !r.data) { status.appendChild(errorBox(r)); pager.update({ page: 1, per_page: 25, total: 0 }, S.convNoun); return; }

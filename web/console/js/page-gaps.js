@@ -5,8 +5,8 @@ import { fmtCounts, fmtDate, fmtScore, fmtValue, has, isBlank, reasonText, str }
 import {
   clear, consoleLink, defList, el, inputField, para, selectField, setTitle, tableWrap, th, timeEl
 } from './dom.js';
-import { apiDelete, apiGet, apiPost, can, errorBox, errorText, qsFrom } from './http.js';
-import { apiParams, filterButtons, listController } from './lists.js';
+import { apiDelete, apiPost, can, errorBox, errorText, qsFrom } from './http.js';
+import { apiParams, filterButtons, listController, loadList } from './lists.js';
 
 var GAP_FILTERS = ['since', 'until', 'min_count', 'view'];
 var SVG_NS = 'http://www.w3.org/2000/svg';
@@ -39,11 +39,8 @@ export function renderGaps(main) {
     load: function (params, current) {
       var api = apiParams(params, GAP_FILTERS);
       csv.setAttribute('href', '/api/console/gaps.csv' + qsFrom(api));
-      groups.setAttribute('aria-busy', 'true');
       total.textContent = S.loading;
-      apiGet('/api/console/gaps' + qsFrom(api)).then(function (r) {
-        if (!current()) return;
-        groups.removeAttribute('aria-busy');
+      loadList(groups, '/api/console/gaps', api, current, function (r) {
         clear(groups);
         total.textContent = '';
         if (!r.ok || !r.data) { groups.appendChild(errorBox(r)); return; }

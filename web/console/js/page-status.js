@@ -3,8 +3,8 @@
 import { S } from './strings.js';
 import { fmtCounts, fmtScore, isBlank, str } from './format.js';
 import { clear, defList, el, externalLink, inputField, para, setTitle, tableWrap, th, timeEl } from './dom.js';
-import { apiGet, errorBox, qsFrom } from './http.js';
-import { apiParams, filterButtons, listController } from './lists.js';
+import { errorBox } from './http.js';
+import { apiParams, filterButtons, listController, loadList } from './lists.js';
 
 var STATUS_FILTERS = ['since', 'until'];
 
@@ -23,10 +23,7 @@ export function renderStatus(main) {
     names: STATUS_FILTERS,
     load: function (params, current) {
       var api = apiParams(params, STATUS_FILTERS);
-      box.setAttribute('aria-busy', 'true');
-      apiGet('/api/console/status' + qsFrom(api)).then(function (r) {
-        if (!current()) return;
-        box.removeAttribute('aria-busy');
+      loadList(box, '/api/console/status', api, current, function (r) {
         clear(box);
         if (!r.ok || !r.data) { box.appendChild(errorBox(r)); return; }
         var corpus = r.data.corpus && typeof r.data.corpus === 'object' ? r.data.corpus : {};
